@@ -1,0 +1,124 @@
+"""From a ranking to quotable passages: which chunks to show and which sentences answer.
+
+Every string put in a Passage is a slice of the cleaned document text, so quotes are verbatim by
+construction; `tests/test_answer.py` checks it for every result of every dev question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.documents import Chunk, Document, Section
+from retrieval.index import IndexBundle, tokenize
+from retrieval.results import Passage, permalink
+from retrieval.search import Hit
+
+#: A quote is the best sentence plus neighbours that score nearly as well, up to this length.
+QUOTE_MAX_CHARS = 500
+NEIGHBOUR_RATIO = 0.85
+
+
+@dataclass(frozen=True)
+class ChunkView:
+    chunk: Chunk
+    document: Document
+    section: Section
+
+
+def compose(
+    hits: list[Hit],
+    views: list[ChunkView],
+    bundle: IndexBundle,
+    question: str,
+    k: int,
+    offset: int,
+    base_url: str | None,
+) -> list[Passage]:
+    """Passages `offset`..`offset + k` of the ranking, one per distinct stretch of text."""
+    chosen: list[tuple[Hit, ChunkView]] = []
+    for hit in hits:
+        view = views[hit.row]
+        if any(_overlaps(view.chunk, other.chunk) for _, other in chosen):
+            continue  # a grouped answer or an overlapping piece already shown
+        chosen.append((hit, view))
+        if len(chosen) >= offset + k:
+            break
+    question_tokens = set(tokenize([question])[0])
+    return [
+        _passage(rank, hit, view, bundle, question_tokens, base_url)
+        for rank, (hit, view) in enumerate(chosen[offset:], start=offset + 1)
+    ]
+
+
+def _overlaps(a: Chunk, b: Chunk) -> bool:
+    return a.doc_id == b.doc_id and a.quote.start < b.quote.end and b.quote.start < a.quote.end
+
+
+def _passage(
+    rank: int,
+    hit: Hit,
+    view: ChunkView,
+    bundle: IndexBundle,
+    question_tokens: set[str],
+    base_url: str | None,
+) -> Passage:
+    chunk, document, section = view.chunk, view.document, view.section
+    highlights = _answering_sentences(hit, chunk.text, bundle, question_tokens)
+    quote = chunk.text[highlights[0][0] : highlights[-1][1]] if highlights else chunk.text
+    return Passage(
+        rank=rank,
+        score=hit.score,
+        chunk_id=chunk.chunk_id,
+        doc_id=document.doc_id,
+        doc_type=document.doc_type,
+        title=document.title,
+        section=section.label,
+        anchor=section.anchor,
+        answer_heading=section.answer_heading,
+        question=section.question.of(document.text) if section.question else None,
+        text=chunk.text,
+        quote=quote,
+        highlights=tuple(highlights),
+        span=chunk.quote,
+        url=document.url,
+        permalink=permalink(base_url, document.doc_id, chunk.quote),
+        date=document.date,
+        ministers=tuple(document.ministers),
+    )
+
+
+def _answering_sentences(
+    hit: Hit, text: str, bundle: IndexBundle, question_tokens: set[str]
+) -> list[tuple[int, int]]:
+    """The best sentence and its near-as-good neighbours, as contiguous (start, end) in `text`."""
+    rows = sorted(hit.best_sentences)
+    if len(rows) <= 1:
+        return [(0, len(text))] if text else []
+    spans = [(int(bundle.sentence_spans[r, 1]), int(bundle.sentence_spans[r, 2])) for r in rows]
+    dense_rank = {r: 1.0 - i / len(rows) for i, r in enumerate(hit.best_sentences)}
+    sentence_tokens = tokenize([text[s:e] for s, e in spans])
+    scores = np.array(
+        [
+            dense_rank[r] + _overlap(tokens, question_tokens)
+            for r, tokens in zip(rows, sentence_tokens, strict=True)
+        ]
+    )
+    best = int(scores.argmax())
+    first = last = best
+    for step in (1, -1):
+        i = best + step
+        while 0 <= i < len(spans) and scores[i] >= NEIGHBOUR_RATIO * scores[best]:
+            lo, hi = min(first, i), max(last, i)
+            if spans[hi][1] - spans[lo][0] > QUOTE_MAX_CHARS:
+                break
+            first, last = lo, hi
+            i += step
+    return spans[first : last + 1]
+
+
+def _overlap(sentence_tokens: list[str], question_tokens: set[str]) -> float:
+    if not question_tokens:
+        return 0.0
+    return len(question_tokens & set(sentence_tokens)) / len(question_tokens)

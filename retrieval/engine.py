@@ -1,0 +1,124 @@
+"""The retrieval core's one entry point for adapters (CLI, bot, HTTP service).
+
+An Engine owns the database, the model and the loaded index. On start it makes sure there is
+something to search: an empty database gets the configured corpus, and a missing, stale or
+damaged index is rebuilt (with a log line saying why) instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from retrieval.answer import ChunkView, compose
+from retrieval.documents import Document
+from retrieval.embedding import Embedder
+from retrieval.index import IndexBundle, IndexUnavailable
+from retrieval.ingest import build_index, fingerprint, ingest_folders
+from retrieval.results import SearchResult
+from retrieval.search import HybridSearcher, clean_question, min_confidence
+from retrieval.settings import Settings, get_settings
+from retrieval.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """One consistent generation of documents, chunks and index; replaced whole on reload."""
+
+    documents: dict[str, Document]
+    views: list[ChunkView]
+    searcher: HybridSearcher | None  # None while the corpus is empty
+
+
+class Engine:
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None = None, progress: bool = False
+    ) -> None:
+        self.settings = settings
+        self.store = Store(settings.sqlalchemy_url)
+        self.embedder = embedder or Embedder(settings.embedding_model)
+        self.min_confidence = min_confidence(settings)
+        self._reload_lock = threading.Lock()
+        if not self.store.document_hashes():
+            log.info("Empty database: indexing the corpus in %s", settings.corpus_dirs)
+            ingest_folders(self.store, settings, settings.corpus_dirs)
+        self._loaded = self._load(progress)
+
+    def reload(self, progress: bool = False) -> None:
+        """Pick up what changed in the database, rebuilding the index if it is stale."""
+        with self._reload_lock:
+            self._loaded = self._load(progress)
+
+    def _load(self, progress: bool) -> _Loaded:
+        documents = {d.doc_id: d for d in self.store.documents()}
+        records = self.store.chunk_records()
+        views = []
+        for record in records:
+            document = documents[record.doc_id]
+            section = document.section(record.section)
+            if section is None:
+                raise RuntimeError(f"chunk {record.chunk_id} names a missing section")
+            views.append(ChunkView(record.to_chunk(document.text), document, section))
+        if not records:
+            return _Loaded(documents, views, None)
+
+        expected = fingerprint(self.embedder.model_id, records)
+        try:
+            bundle = IndexBundle.load(self.settings.index_dir, expected)
+        except IndexUnavailable as why:
+            log.warning("Rebuilding the search index: %s", why)
+            bundle = build_index(
+                self.store,
+                self.embedder,
+                [v.chunk for v in views],
+                records,
+                self.settings.embedding_batch_size,
+                progress,
+            )
+            bundle.save(self.settings.index_dir)
+        searcher = HybridSearcher(self.embedder, bundle, self.settings.candidates)
+        return _Loaded(documents, views, searcher)
+
+    # --- what adapters call -----------------------------------------------------------------
+    def search(self, question: str, k: int | None = None, offset: int = 0) -> SearchResult:
+        """The passages that answer `question`, best first; QuestionError for unusable input."""
+        question = clean_question(question, self.settings.max_question_chars)
+        loaded = self._loaded
+        if loaded.searcher is None:
+            return SearchResult(question, False, "nl", [])
+        ranking = loaded.searcher.rank(question)
+        if ranking.confidence < self.min_confidence:
+            return SearchResult(question, False, ranking.language, [])
+        passages = compose(
+            ranking.hits,
+            loaded.views,
+            loaded.searcher.bundle,
+            question,
+            k or self.settings.top_k,
+            offset,
+            self.settings.public_base_url,
+        )
+        return SearchResult(question, True, ranking.language, passages)
+
+    def documents(self) -> list[Document]:
+        return sorted(self._loaded.documents.values(), key=lambda d: d.date or "", reverse=True)
+
+    def document(self, doc_id: str) -> Document | None:
+        return self._loaded.documents.get(doc_id)
+
+
+_engines: dict[tuple[str, str, str], Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def get_engine(settings: Settings | None = None, progress: bool = False) -> Engine:
+    """The process-wide Engine for these settings, created (and indexed if need be) on first use."""
+    settings = settings or get_settings()
+    key = (str(settings.data_dir), settings.sqlalchemy_url, settings.embedding_model)
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = Engine(settings, progress=progress)
+        return _engines[key]

@@ -1,0 +1,130 @@
+"""Scoring a question file (the format of shared/eval/dev.jsonl) against the search engine."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.results import SearchResult
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    lang: str
+    answerable: bool
+    must_contain: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    question: EvalQuestion
+    rank: int | None  # first rank whose passage holds every required phrase (answerable only)
+    answered: bool
+
+
+@dataclass
+class Scores:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def _answerable(self, lang: str | None) -> list[Outcome]:
+        return [
+            o
+            for o in self.outcomes
+            if o.question.answerable and (lang is None or o.question.lang == lang)
+        ]
+
+    def hit_at(self, k: int, lang: str | None = None) -> float:
+        rows = self._answerable(lang)
+        return sum(o.rank is not None and o.rank <= k for o in rows) / len(rows) if rows else 0.0
+
+    def mrr(self, lang: str | None = None, cutoff: int = 10) -> float:
+        rows = self._answerable(lang)
+        total = sum(1 / o.rank for o in rows if o.rank is not None and o.rank <= cutoff)
+        return total / len(rows) if rows else 0.0
+
+    @property
+    def decline_accuracy(self) -> float:
+        rows = [o for o in self.outcomes if not o.question.answerable]
+        return sum(not o.answered for o in rows) / len(rows) if rows else 1.0
+
+    @property
+    def answerable_declined(self) -> int:
+        return sum(not o.answered for o in self._answerable(None))
+
+    def languages(self) -> list[str]:
+        return sorted({o.question.lang for o in self._answerable(None)})
+
+    def to_json(self) -> dict[str, object]:
+        by_lang = {
+            lang: {
+                "n": len(self._answerable(lang)),
+                "hit@1": self.hit_at(1, lang),
+                "hit@3": self.hit_at(3, lang),
+                "mrr@10": self.mrr(lang),
+            }
+            for lang in self.languages()
+        }
+        return {
+            "n": len(self._answerable(None)),
+            "hit@1": self.hit_at(1),
+            "hit@3": self.hit_at(3),
+            "mrr@10": self.mrr(),
+            "by_language": by_lang,
+            "decline_accuracy": self.decline_accuracy,
+            "answerable_declined": self.answerable_declined,
+            "misses": [
+                {"id": o.question.id, "rank": o.rank, "answered": o.answered}
+                for o in self.outcomes
+                if (o.question.answerable and o.rank != 1)
+                or (not o.question.answerable and o.answered)
+            ],
+        }
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    questions = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            questions.append(
+                EvalQuestion(
+                    id=str(row.get("id", n)),
+                    question=row["question"],
+                    lang=row.get("lang", "nl"),
+                    answerable=bool(row.get("answerable", True)),
+                    must_contain=tuple(row.get("must_contain", ())),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{n}: not a question record ({exc})") from exc
+    return questions
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def first_hit(result: SearchResult, must_contain: tuple[str, ...]) -> int | None:
+    """Rank of the first passage that contains every required phrase (whitespace-insensitive)."""
+    needles = [_squash(p) for p in must_contain]
+    for passage in result.results:
+        text = _squash(passage.text)
+        if all(n in text for n in needles):
+            return passage.rank
+    return None
+
+
+def evaluate(questions: list[EvalQuestion], search: Callable[[str], SearchResult]) -> Scores:
+    scores = Scores()
+    for q in questions:
+        result = search(q.question)
+        rank = first_hit(result, q.must_contain) if q.answerable else None
+        scores.outcomes.append(Outcome(q, rank, result.answered))
+    return scores

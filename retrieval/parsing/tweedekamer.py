@@ -1,0 +1,109 @@
+"""Tweede Kamer questions and answers as text extracted from the official PDF/DOCX files.
+
+Extraction leaves page headers and footers, footnotes in mid-text and glued words ("bijhet"); we
+drop the recognisable furniture lines, keep every word as extracted, and find "Vraag N" /
+"Antwoord N" pairs (or numbered questions) where they exist. Anything else still becomes text
+sections, one per paragraph, so every document can be searched.
+"""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.documents import Document, Section, Span
+from retrieval.parsing.cleaning import collapse_blank_lines, normalize, slug
+from retrieval.parsing.errors import ParseError
+from retrieval.parsing.fields import ZAAK, iso_date, submitters_from_request
+from retrieval.parsing.layout import lines, trimmed
+from retrieval.parsing.qa import build_sections, find_headings
+
+# Page headers and footers of Handelingen and Kamerstukken PDFs.
+_FURNITURE = re.compile(
+    r"^(?:ah-tk-\d{8}-\d+|kv-tk-\d{4}Z\d{5}|ISSN \d{4} - \d{4}.*|’s-Gravenhage \d{4}.*"
+    r"|Tweede Kamer, vergaderjaar \d{4}–\d{4}, (?:Aanhangsel|Vragen).*)$"
+)
+_OWN_NUMBER = re.compile(r"\b((?:ah|kv)-tk-(?:\d{8}-\d+|\d{4}Z\d{5}))\b")
+_MINISTER = re.compile(
+    r"(?:Antwoord|Mededeling)\s+van\s+((?:de\s+)?(?:[Mm]inister|[Ss]taatssecretaris)[^(]*?\s*\([^)]*\))"
+)
+
+
+def clean(raw: str) -> str:
+    """The text without page headers/footers and whitespace-only lines."""
+    kept = [line for line in normalize(raw).split("\n") if not _FURNITURE.match(line.strip())]
+    return collapse_blank_lines("\n".join(line if line.strip() else "" for line in kept))
+
+
+def parse(raw: str, source_file: str | None) -> Document:
+    text = clean(raw)
+    if not text:
+        raise ParseError(f"{source_file or 'text'}: no text")
+    headings = find_headings(text)
+    questions = [h for h in headings if h.kind == "question"]
+    if questions:
+        header = trimmed(text, 0, headings[0].start)
+        sections = [Section("Gegevens", "header", header)] if header else []
+        sections += build_sections(text, headings, len(text))
+    else:
+        sections = [
+            Section(f"Alinea {number}", "text", span)
+            for number, span in enumerate(_paragraphs(text), start=1)
+        ]
+    return Document(
+        doc_id=_doc_id(raw, source_file),
+        doc_type="kamervraag" if questions else "document",
+        title=_title(text, source_file),
+        text=text,
+        sections=sections,
+        date=iso_date(_after(text, "ontvangen")) or iso_date(_after(text, "ingezonden")),
+        submitted=iso_date(_after(text, "ingezonden")),
+        answered=iso_date(_after(text, "ontvangen")),
+        submitters=submitters_from_request(text),
+        ministers=[" ".join(m[1].split()) for m in _MINISTER.finditer(text)][:1],
+        source_file=source_file,
+    )
+
+
+def _paragraphs(text: str) -> list[Span]:
+    """Paragraphs end at blank lines and, in PDF text (few blank lines), at sentence ends."""
+    found: list[Span] = []
+    start = 0
+    for line in lines(text):
+        if not line.text or re.search(r"[.?!:]$", line.text):
+            if span := trimmed(text, start, line.end):
+                found.append(span)
+            start = line.end
+    if span := trimmed(text, start, len(text)):
+        found.append(span)
+    return found
+
+
+def _after(text: str, word: str) -> str | None:
+    """The date in '(ingezonden 30 oktober 2024)' / '(ontvangen 19 november 2024)'."""
+    match = re.search(rf"\(\s*{word}\s+([^)]{{1,40}})", text)
+    return match[1] if match else None
+
+
+def _doc_id(raw: str, source_file: str | None) -> str:
+    """The document's own number when printed (ah-tk-…, kv-tk-…), else its zaak number, else
+    the file name."""
+    if own := _OWN_NUMBER.search(raw):
+        return own[1]
+    if zaak := ZAAK.search(raw):
+        return f"kv-tk-{zaak[1]}Z{zaak[2]}"
+    return slug(source_file or "document")
+
+
+def _title(text: str, source_file: str | None) -> str:
+    """The subject after 'over' in 'Vragen van ... over <onderwerp> (ingezonden ...)', else the
+    first line that reads as a sentence (DOCX answers start with 'AH 604' and a zaak number)."""
+    # "Sportover zorg": extraction glues words, so "over" may follow one without a space.
+    match = re.search(
+        r"vragen van .+?over\s+(.+?)(?=\s*\((?:ingezonden|ontvangen)|\n\n|\Z)",
+        text,
+        re.DOTALL | re.IGNORECASE,
+    )
+    if match:
+        return " ".join(match[1].split()).rstrip(".")
+    first = next((line.text for line in lines(text) if len(line.text.split()) >= 4), "")
+    return first[:120] or source_file or "Document"
