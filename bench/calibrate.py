@@ -4,7 +4,9 @@ Off-corpus questions are the dev file's `answerable: false` ones plus the 175 ri
 questions of ../shared/corpora/rijksoverheid-vac (other ministries' topics). Prints both
 distributions and, per candidate threshold, how many of each side it would decline.
 
-    .venv/bin/python bench/calibrate.py [--model NAME_OR_PATH]
+    .venv/bin/python bench/calibrate.py [--model NAME_OR_PATH] [--data-dir DIR]
+
+`--data-dir` reuses an index and embedding cache (a slow model then embeds only the questions).
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="use-multilingual")
+    parser.add_argument("--data-dir", type=Path, help="default: a new temporary folder")
     args = parser.parse_args()
     csv.field_size_limit(1 << 30)
     with tempfile.TemporaryDirectory() as tmp:
-        engine = Engine(Settings(data_dir=Path(tmp), embedding_model=args.model))
+        data_dir = args.data_dir or Path(tmp)
+        engine = Engine(Settings(data_dir=data_dir, embedding_model=args.model))
         searcher = engine._loaded.searcher
         assert searcher is not None
 

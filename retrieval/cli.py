@@ -1,4 +1,4 @@
-"""`vraagbaak` commands of the retrieval core: index, ask, search, eval.
+"""`vraagbaak` commands of the retrieval core: index, add, remove, sync, ask, search, eval.
 
 Thin by design: each command parses its arguments, calls the Engine and prints. The adapters add
 their own commands (`bot`, `serve`) in `bot/cli.py`, which is the installed entry point.
@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,12 +18,20 @@ import typer
 
 from retrieval.engine import Engine, get_engine
 from retrieval.evaluation import evaluate, load_questions
-from retrieval.ingest import ingest_folders
+from retrieval.ingest import IngestReport, ingest_folders, remove_documents
 from retrieval.parsing import ParseError
 from retrieval.results import Passage, QuestionError, SearchResult
 from retrieval.settings import Settings, get_settings
+from retrieval.sources.fetch import Fetcher, SourceError
+from retrieval.sources.resolve import load_item
+from retrieval.sources.sync import add_each
+from retrieval.sources.sync import sync as sync_sources
 
-app = typer.Typer(help="Quoted answers from Dutch government documents.", no_args_is_help=True)
+app = typer.Typer(
+    help="Quoted answers from Dutch government documents.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold secrets such as the bot token
+)
 
 
 @app.callback()
@@ -63,6 +72,70 @@ def index(
         f"{len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged; {len(engine.documents())} documents indexed."
     )
+
+
+@app.command()
+def add(
+    items: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files (text, HTML, PDF, officielebekendmakingen XML) or URLs"),
+    ] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--id", help="A publication id to fetch: kv-tk-2017Z04681, ah-tk-…"),
+    ] = None,
+) -> None:
+    """Add documents; unchanged ones are left alone, changed ones replaced."""
+    wanted = [*(items or []), *(ids or [])]
+    if not wanted:
+        raise fail("Nothing to add: give files, URLs or --id.", code=2)
+    settings = get_settings()
+    engine = engine_or_exit(settings)
+    with Fetcher(settings) as fetcher:
+        report = add_each(
+            engine.store, settings, wanted, lambda item: load_item(item, settings, fetcher)
+        )
+    finish(engine, report)
+
+
+@app.command()
+def remove(doc_ids: Annotated[list[str], typer.Argument(help="Document ids")]) -> None:
+    """Remove documents with their passages from the database and the index."""
+    engine = engine_or_exit()
+    finish(engine, remove_documents(engine.store, doc_ids))
+
+
+@app.command()
+def sync(
+    since: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")],
+    query: Annotated[str | None, typer.Option(help="Only publications with this text")] = None,
+) -> None:
+    """Fetch the Kamervragen and answers published since a date, and add them."""
+    settings = get_settings()
+    engine = engine_or_exit(settings)
+    try:
+        report = sync_sources(engine.store, settings, since.date(), query)
+    except (SourceError, ParseError) as exc:
+        raise fail(f"Nothing was fetched: {exc}") from exc
+    finish(engine, report)
+
+
+def finish(engine: Engine, report: IngestReport) -> None:
+    """Index what changed, print the report, and exit 1 when anything failed."""
+    if report.changed:
+        engine.reload(progress=True)
+    for status in ("added", "updated", "removed"):
+        for doc_id in getattr(report, status):
+            typer.echo(f"{status:<10}{doc_id}")
+    for item, why in report.failed.items():
+        typer.secho(f"{'failed':<10}{item}: {why}", err=True, fg=typer.colors.RED)
+    typer.echo(
+        f"{len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.failed)} failed; {len(engine.documents())} documents indexed."
+    )
+    if report.failed:
+        raise typer.Exit(1)
 
 
 def run_search(engine: Engine, question: str, k: int | None = None) -> SearchResult:
@@ -145,13 +218,18 @@ def eval_command(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """Score a question file: hit@1, hit@3, MRR@10 by language, and decline accuracy."""
+    """Score a question file: hit@1, hit@3, MRR@10 by language, and decline accuracy.
+
+    Ranking and declining are scored apart: hit@k counts the ranking of every answerable
+    question; the last lines count the off-corpus questions declined and the answerable ones
+    declined by mistake.
+    """
     try:
         questions = load_questions(path)
     except ValueError as exc:
         raise fail(str(exc)) from exc
     engine = engine_or_exit()
-    scores = evaluate(questions, lambda q: engine.search(q, k=10))
+    scores = evaluate(questions, lambda q: engine.search(q, k=10, keep_declined=True))
     report = scores.to_json()
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))

@@ -15,9 +15,9 @@ from retrieval.answer import ChunkView, compose
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.index import IndexBundle, IndexUnavailable
-from retrieval.ingest import build_index, fingerprint, ingest_folders
+from retrieval.ingest import fingerprint, ingest_folders, refresh_index
 from retrieval.results import SearchResult
-from retrieval.search import HybridSearcher, clean_question, min_confidence
+from retrieval.search import HybridSearcher, clean_question, model_profile
 from retrieval.settings import Settings, get_settings
 from retrieval.store import Store
 
@@ -40,7 +40,7 @@ class Engine:
         self.settings = settings
         self.store = Store(settings.sqlalchemy_url)
         self.embedder = embedder or Embedder(settings.embedding_model)
-        self.min_confidence = min_confidence(settings)
+        self.profile = model_profile(settings)
         self._reload_lock = threading.Lock()
         if not self.store.document_hashes():
             log.info("Empty database: indexing the corpus in %s", settings.corpus_dirs)
@@ -70,27 +70,37 @@ class Engine:
             bundle = IndexBundle.load(self.settings.index_dir, expected)
         except IndexUnavailable as why:
             log.warning("Rebuilding the search index: %s", why)
-            bundle = build_index(
+            bundle = refresh_index(
                 self.store,
                 self.embedder,
+                self.settings.index_dir,
                 [v.chunk for v in views],
                 records,
                 self.settings.embedding_batch_size,
                 progress,
             )
             bundle.save(self.settings.index_dir)
-        searcher = HybridSearcher(self.embedder, bundle, self.settings.candidates)
+        searcher = HybridSearcher(
+            self.embedder, bundle, self.settings.candidates, self.profile, self.settings.fusion
+        )
         return _Loaded(documents, views, searcher)
 
     # --- what adapters call -----------------------------------------------------------------
-    def search(self, question: str, k: int | None = None, offset: int = 0) -> SearchResult:
-        """The passages that answer `question`, best first; QuestionError for unusable input."""
+    def search(
+        self, question: str, k: int | None = None, offset: int = 0, keep_declined: bool = False
+    ) -> SearchResult:
+        """The passages that answer `question`, best first; QuestionError for unusable input.
+
+        A declined question (`answered=False`) has no passages, unless `keep_declined` asks for
+        the ranking anyway: evaluation measures ranking and declining apart.
+        """
         question = clean_question(question, self.settings.max_question_chars)
         loaded = self._loaded
         if loaded.searcher is None:
             return SearchResult(question, False, "nl", [])
         ranking = loaded.searcher.rank(question)
-        if ranking.confidence < self.min_confidence:
+        answered = ranking.confidence >= self.profile.min_confidence
+        if not (answered or keep_declined):
             return SearchResult(question, False, ranking.language, [])
         passages = compose(
             ranking.hits,
@@ -101,7 +111,7 @@ class Engine:
             offset,
             self.settings.public_base_url,
         )
-        return SearchResult(question, True, ranking.language, passages)
+        return SearchResult(question, answered, ranking.language, passages)
 
     def documents(self) -> list[Document]:
         return sorted(self._loaded.documents.values(), key=lambda d: d.date or "", reverse=True)

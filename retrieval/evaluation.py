@@ -24,7 +24,7 @@ class EvalQuestion:
 class Outcome:
     question: EvalQuestion
     rank: int | None  # first rank whose passage holds every required phrase (answerable only)
-    answered: bool
+    answered: bool  # False: the engine declined the question
 
 
 @dataclass
@@ -80,7 +80,7 @@ class Scores:
             "misses": [
                 {"id": o.question.id, "rank": o.rank, "answered": o.answered}
                 for o in self.outcomes
-                if (o.question.answerable and o.rank != 1)
+                if (o.question.answerable and (o.rank != 1 or not o.answered))
                 or (not o.question.answerable and o.answered)
             ],
         }
@@ -122,6 +122,11 @@ def first_hit(result: SearchResult, must_contain: tuple[str, ...]) -> int | None
 
 
 def evaluate(questions: list[EvalQuestion], search: Callable[[str], SearchResult]) -> Scores:
+    """Ranking quality (hit@k, MRR) and declining, measured apart.
+
+    `search` should return the ranking even for questions it declines (`answered=False`), so
+    a declined answerable question shows as declined, not also as a ranking miss.
+    """
     scores = Scores()
     for q in questions:
         result = search(q.question)

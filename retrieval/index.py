@@ -13,7 +13,7 @@ import math
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +27,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 
 #: Below this many vectors an exact (flat) index is both fastest to build and fast enough to search.
 EXACT_LIMIT = 100_000
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: chunk hashes and record ids in the manifest
 
 
 class IndexUnavailable(RuntimeError):
@@ -39,19 +39,24 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("dutch")
 
 
+def words(texts: list[str]) -> list[list[str]]:
+    """Lower-cased words without Dutch stopwords."""
+    return bm25s.tokenize(texts, stopwords="nl", return_ids=False, show_progress=False)
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Lower-cased, Dutch-stopword-free, Snowball-stemmed tokens, alike for chunks and queries."""
-    return bm25s.tokenize(
-        texts, stopwords="nl", stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
+    return [stem(ws) for ws in words(texts)]
+
+
+def stem(word_list: list[str]) -> list[str]:
+    return _stemmer().stemWords(word_list)
 
 
 class LexicalIndex:
     def __init__(self, retriever: bm25s.BM25) -> None:
         self.retriever = retriever
-        indptr = np.asarray(retriever.scores["indptr"])
-        self._df = np.diff(indptr)  # postings are per token: their lengths are document frequencies
-        self._n = int(retriever.scores["num_docs"])
+        self.size = int(retriever.scores["num_docs"])
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
@@ -66,34 +71,25 @@ class LexicalIndex:
     def load(cls, folder: Path) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(folder), mmap=False))
 
-    def query_ids(self, tokens: list[str]) -> tuple[list[int], int]:
-        """Known token ids of a query, and how many of its tokens the corpus never uses."""
+    def term_ids(self, stems: list[str]) -> list[int | None]:
+        """The vocabulary id of each stem, None where the corpus never uses it."""
         vocab = self.retriever.vocab_dict
-        known = [vocab[t] for t in tokens if t in vocab]
-        return known, len(tokens) - len(known)
+        return [vocab.get(stem) for stem in stems]
 
-    def scores(self, token_ids: list[int]) -> np.ndarray:
-        if not token_ids:
-            return np.zeros(self._n, dtype=np.float32)
-        return self.retriever.get_scores(token_ids)
+    def scores(self, term_ids: list[int | None]) -> np.ndarray:
+        known = [t for t in term_ids if t is not None]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return self.retriever.get_scores(known)
 
-    def coverage(self, token_ids: list[int], unknown: int, rows: np.ndarray) -> np.ndarray:
-        """Share of the query's IDF mass that each chunk in `rows` contains (0..1).
-
-        Unlike a BM25 score this is absolute: a question whose rare words the corpus lacks
-        ("pizza", "pensioenhervorming") stays low however well its common words match.
-        """
-        idf_unknown = math.log(1 + (self._n + 0.5) / 0.5)
-        total = unknown * idf_unknown
-        found = np.zeros(len(rows), dtype=np.float64)
+    def contains(self, term_id: int | None, rows: np.ndarray) -> np.ndarray:
+        """Which of `rows` contain the term: membership in its postings list."""
+        if term_id is None:
+            return np.zeros(len(rows), dtype=bool)
         scores = self.retriever.scores
-        for t in dict.fromkeys(token_ids):
-            df = float(self._df[t])
-            idf = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
-            total += idf
-            postings = scores["indices"][scores["indptr"][t] : scores["indptr"][t + 1]]
-            found += idf * np.isin(rows, postings)
-        return found / total if total else found
+        return np.isin(
+            rows, scores["indices"][scores["indptr"][term_id] : scores["indptr"][term_id + 1]]
+        )
 
 
 class DenseIndex:
@@ -133,10 +129,12 @@ class IndexBundle:
 
     fingerprint: str  # of the model and the chunks: a mismatch means stale
     chunk_ids: list[str]
+    chunk_hashes: list[str]  # content hash per row
     dense: DenseIndex
     lexical: LexicalIndex
     sentence_vectors: np.ndarray  # (S, dim) float16, the sentences of all chunks
     sentence_spans: np.ndarray  # (S, 3) int32: chunk row, start, end (offsets inside the chunk)
+    record_ids: list[int] = field(default_factory=list)  # chunk record id per row, for updates
 
     def save(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
@@ -150,6 +148,8 @@ class IndexBundle:
             "format": FORMAT_VERSION,
             "fingerprint": self.fingerprint,
             "chunk_ids": self.chunk_ids,
+            "chunk_hashes": self.chunk_hashes,
+            "record_ids": self.record_ids,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest))
         pointer = root / "CURRENT.tmp"
@@ -162,17 +162,27 @@ class IndexBundle:
     @classmethod
     def load(cls, root: Path, fingerprint: str) -> IndexBundle:
         """The saved index if it matches `fingerprint`; IndexUnavailable says why not."""
+        bundle = cls.load_current(root)
+        if bundle.fingerprint != fingerprint:
+            raise IndexUnavailable("the index was built from another model or corpus")
+        return bundle
+
+    @classmethod
+    def load_current(cls, root: Path) -> IndexBundle:
+        """The saved index, whatever it was built from (a base for an update)."""
         try:
             folder = root / (root / "CURRENT").read_text().strip()
             manifest = json.loads((folder / "manifest.json").read_text())
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"no readable index in {root} ({exc})") from exc
-        if manifest.get("format") != FORMAT_VERSION or manifest.get("fingerprint") != fingerprint:
-            raise IndexUnavailable("the index was built from another model or corpus")
+        if manifest.get("format") != FORMAT_VERSION:
+            raise IndexUnavailable(f"the index in {folder} has an older format")
         try:
             bundle = cls(
-                fingerprint=fingerprint,
+                fingerprint=manifest["fingerprint"],
                 chunk_ids=list(manifest["chunk_ids"]),
+                chunk_hashes=list(manifest["chunk_hashes"]),
+                record_ids=list(manifest["record_ids"]),
                 dense=DenseIndex.load(folder / "dense.faiss"),
                 lexical=LexicalIndex.load(folder / "bm25"),
                 sentence_vectors=np.load(folder / "sentence_vectors.npy"),
@@ -181,6 +191,6 @@ class IndexBundle:
         except Exception as exc:  # faiss and bm25s raise assorted errors on damaged files
             raise IndexUnavailable(f"the index in {folder} is damaged ({exc})") from exc
         n = len(bundle.chunk_ids)
-        if bundle.dense.index.ntotal != n or bundle.lexical._n != n:
+        if bundle.dense.index.ntotal != n or bundle.lexical.size != n:
             raise IndexUnavailable(f"the index in {folder} is inconsistent")
         return bundle

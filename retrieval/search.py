@@ -6,7 +6,9 @@ So the two signals are fused by calibrated score, weighted by the question's lan
 
     dense    = cosine of question and chunk, averaged with the best-matching sentence's
     lexical  = BM25 score, divided by the best BM25 score for that question (0..1)
-    coverage = share of the question's rare-word (IDF) mass found in the chunk (0..1)
+    coverage = share of the question's word weight found in the chunk (0..1), a word weighing
+               more the rarer it is in Dutch at large (wordfreq): unlike the corpus's own IDF
+               this holds for words the corpus never uses ("pizza", "pensioenhervorming")
     fused    = w_dense * dense + w_lex * (lexical + coverage) / 2
 
 `lexical` is relative to the question's best chunk, so it ranks but cannot tell whether anything
@@ -24,34 +26,55 @@ from functools import lru_cache
 
 import numpy as np
 import py3langid
+from wordfreq import zipf_frequency
 
 from retrieval.embedding import Embedder
-from retrieval.index import IndexBundle, tokenize
+from retrieval.index import IndexBundle, stem, words
 from retrieval.results import QuestionError
 from retrieval.settings import DEFAULT_MODEL, Settings
 
 
 @dataclass(frozen=True)
-class Weights:
-    dense: float
-    lexical: float
+class ModelProfile:
+    """How to read one model's cosines; calibrated with bench/calibrate.py and bench/README.md."""
+
+    sentence_weight: float  # share of the best sentence's cosine in `dense` (vs the whole chunk's)
+    min_confidence: float  # decline below this
 
 
-#: Per question language. English questions over Dutch text lean on the multilingual encoder.
-LANGUAGE_WEIGHTS = {"nl": Weights(dense=0.5, lexical=0.5), "en": Weights(dense=0.9, lexical=0.1)}
-
-
-#: Below this confidence a question is declined; calibrated per model family (bench/calibrate.py).
-MIN_CONFIDENCE: tuple[tuple[str, float], ...] = ((DEFAULT_MODEL, 0.27), ("embeddinggemma", 0.30))
-DEFAULT_MIN_CONFIDENCE = 0.30
+#: USE is a sentence encoder: a chunk is judged half by its best sentence. Passage encoders
+#: (EmbeddingGemma, e5, …) judge the chunk whole. Unknown models get the passage profile and a
+#: middling threshold: calibrate and set MIN_CONFIDENCE for them.
+PROFILES: tuple[tuple[str, ModelProfile], ...] = (
+    (DEFAULT_MODEL, ModelProfile(sentence_weight=0.5, min_confidence=0.29)),
+    ("embeddinggemma", ModelProfile(sentence_weight=0.0, min_confidence=0.45)),
+)
+DEFAULT_PROFILE = ModelProfile(sentence_weight=0.0, min_confidence=0.40)
 CONFIDENCE_COVERAGE_WEIGHT = 0.1
 
 
-def min_confidence(settings: Settings) -> float:
-    if settings.min_confidence is not None:
-        return settings.min_confidence
+def model_profile(settings: Settings) -> ModelProfile:
     name = settings.embedding_model.lower()
-    return next((v for family, v in MIN_CONFIDENCE if family in name), DEFAULT_MIN_CONFIDENCE)
+    profile = next((p for family, p in PROFILES if family in name), DEFAULT_PROFILE)
+    if settings.min_confidence is not None:
+        profile = ModelProfile(profile.sentence_weight, settings.min_confidence)
+    return profile
+
+
+def dense_weight(fusion: str, p_english: float) -> float:
+    """Share of the dense signal: half for Dutch questions, all of it for English ones (BM25 over
+    Dutch text cannot match English words); in between as the language is uncertain."""
+    if fusion in ("dense", "lexical"):
+        return 1.0 if fusion == "dense" else 0.0
+    return 0.5 + 0.5 * p_english
+
+
+#: Zipf frequency above which a word carries (almost) no weight: "de" is 7.5, "kabinet" 4.6.
+ZIPF_CEILING = 8.0
+
+
+def word_weight(word: str) -> float:
+    return max(ZIPF_CEILING - zipf_frequency(word, "nl"), 0.5)
 
 
 @dataclass(frozen=True)
@@ -74,13 +97,17 @@ class Ranking:
 
 @lru_cache(maxsize=1)
 def _language_identifier() -> py3langid.langid.LanguageIdentifier:
-    identifier = py3langid.langid.LanguageIdentifier.from_model_file(py3langid.langid.MODEL_FILE)
+    identifier = py3langid.langid.LanguageIdentifier.from_model_file(
+        py3langid.langid.MODEL_FILE, norm_probs=True
+    )
     identifier.set_languages(["nl", "en"])
     return identifier
 
 
-def detect_language(question: str) -> str:
-    return _language_identifier().classify(question)[0]
+def detect_language(question: str) -> tuple[str, float]:
+    """'nl' or 'en', and the probability that the question is English."""
+    language, probability = _language_identifier().classify(question)
+    return language, float(probability if language == "en" else 1 - probability)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -100,22 +127,32 @@ def clean_question(question: str, max_chars: int) -> str:
 
 
 class HybridSearcher:
-    def __init__(self, embedder: Embedder, bundle: IndexBundle, candidates: int) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        bundle: IndexBundle,
+        candidates: int,
+        profile: ModelProfile,
+        fusion: str = "hybrid",
+    ) -> None:
         self.embedder = embedder
         self.bundle = bundle
         self.candidates = candidates
+        self.profile = profile
+        self.fusion = fusion
         spans = bundle.sentence_spans
         # sentence rows of each chunk row: sentences are stored grouped by chunk, in order
         self._sentence_start = np.searchsorted(spans[:, 0], np.arange(len(bundle.chunk_ids) + 1))
 
     def rank(self, question: str) -> Ranking:
-        language = detect_language(question)
-        weights = LANGUAGE_WEIGHTS[language]
+        language, p_english = detect_language(question)
+        w_dense = dense_weight(self.fusion, p_english)
         query = self.embedder.encode_queries([question])[0]
 
         rows, _ = self.bundle.dense.search(query, self.candidates)
-        token_ids, unknown = self.bundle.lexical.query_ids(tokenize([question])[0])
-        bm25 = self.bundle.lexical.scores(token_ids)
+        query_words = words([question])[0]
+        term_ids = self.bundle.lexical.term_ids(stem(query_words))
+        bm25 = self.bundle.lexical.scores(term_ids)
         lexical_rows = np.argsort(-bm25)[: self.candidates]
         lexical_rows = lexical_rows[bm25[lexical_rows] > 0]
         rows = np.unique(np.concatenate([rows, lexical_rows]).astype(np.int64))
@@ -125,8 +162,8 @@ class HybridSearcher:
         dense, best = self._dense_scores(query, rows)
         top_bm25 = float(bm25.max())
         lexical = bm25[rows] / top_bm25 if top_bm25 > 0 else np.zeros(len(rows))
-        coverage = self.bundle.lexical.coverage(token_ids, unknown, rows)
-        fused = weights.dense * dense + weights.lexical * (lexical + coverage) / 2
+        coverage = self._coverage(query_words, term_ids, rows)
+        fused = w_dense * dense + (1 - w_dense) * lexical
         absolute = dense + CONFIDENCE_COVERAGE_WEIGHT * coverage
 
         order = np.argsort(-fused)
@@ -143,10 +180,26 @@ class HybridSearcher:
         ]
         return Ranking(language, float(absolute.max()), hits, query)
 
+    def _coverage(
+        self, query_words: list[str], term_ids: list[int | None], rows: np.ndarray
+    ) -> np.ndarray:
+        weights: dict[int | None | str, float] = {}
+        for word, term in zip(query_words, term_ids, strict=True):
+            key = term if term is not None else word  # unknown words count, each on its own
+            weights[key] = max(weights.get(key, 0.0), word_weight(word))
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(len(rows))
+        found = np.zeros(len(rows))
+        for key, weight in weights.items():
+            if not isinstance(key, str):
+                found += weight * self.bundle.lexical.contains(key, rows)
+        return found / total
+
     def _dense_scores(
         self, query: np.ndarray, rows: np.ndarray
     ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-        """Chunk cosine, averaged with its best sentence's; and each chunk's sentences by score."""
+        """Chunk cosine, blended with its best sentence's; and each chunk's sentences by score."""
         chunk_vectors = np.stack([self.bundle.dense.index.reconstruct(int(r)) for r in rows])
         chunk_scores = chunk_vectors @ query
         scores = np.empty(len(rows))
@@ -158,6 +211,7 @@ class HybridSearcher:
                 best.append(())
                 continue
             sims = self.bundle.sentence_vectors[lo:hi].astype(np.float32) @ query
-            scores[i] = (chunk_scores[i] + sims.max()) / 2
+            alpha = self.profile.sentence_weight
+            scores[i] = (1 - alpha) * chunk_scores[i] + alpha * sims.max()
             best.append(tuple(int(lo + j) for j in np.argsort(-sims)))
         return scores, best

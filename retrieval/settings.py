@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
@@ -48,6 +48,9 @@ class Settings(BaseSettings):
 
     # --- search --------------------------------------------------------------------------
     top_k: int = Field(default=3, ge=1, le=50)
+    fusion: Literal["hybrid", "dense", "lexical"] = Field(
+        default="hybrid", description="Ranking signals; one alone is for comparison."
+    )
     candidates: int = Field(
         default=50, ge=5, description="Hits taken from each signal before fusion."
     )
@@ -57,6 +60,13 @@ class Settings(BaseSettings):
     min_confidence: float | None = Field(
         default=None, description="Decline below this; default: calibrated for the model."
     )
+
+    # --- official sources (vraagbaak add --id, vraagbaak sync) ----------------------------
+    officielebekendmakingen_url: str = "https://zoek.officielebekendmakingen.nl"
+    sru_url: str = "https://repository.overheid.nl/sru"
+    tk_odata_url: str = "https://gegevensmagazijn.tweedekamer.nl/OData/v4/2.0"
+    http_timeout: float = Field(default=30.0, gt=0, description="Seconds per HTTP request.")
+    http_retries: int = Field(default=2, ge=0, description="Retries after a failed request.")
 
     # --- adapters (bot, HTTP service) ----------------------------------------------------
     telegram_bot_token: SecretStr | None = None
@@ -68,6 +78,9 @@ class Settings(BaseSettings):
     )
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     webhook_secret: SecretStr | None = None
+    webhook_url: str | None = Field(
+        default=None, description="This service's public URL; the bot's webhook is set under it."
+    )
 
     @field_validator("corpus_dirs", mode="before")
     @classmethod

@@ -85,6 +85,11 @@ class Store:
             rows = s.exec(select(DocumentRecord).order_by(DocumentRecord.doc_id)).all()
             return [r.to_document() for r in rows]
 
+    def document(self, doc_id: str) -> Document | None:
+        with self.session() as s:
+            record = s.get(DocumentRecord, doc_id)
+            return record.to_document() if record else None
+
     def document_hashes(self) -> dict[str, str]:
         with self.session() as s:
             return dict(s.exec(select(DocumentRecord.doc_id, DocumentRecord.content_hash)).all())

@@ -52,8 +52,8 @@ def test_kamervraag_page() -> None:
         "Gegevens",
         *(f"Vraag {n}" for n in range(1, 9)),
         "Mededeling 10 mei 2017",
-        "Documentnummers",
     ]
+    assert "Kamerantwoord document nummer: ah-tk-20172018-142" not in body(doc, "Vraag 8")
     assert doc.sections[0].kind == "header"
     assert "Kees Verhoeven" in body(doc, "Gegevens") and "185 dagen" in body(doc, "Gegevens")
     # "Zie antwoord vraag 1." resolves to Vraag 1's answer.

@@ -9,10 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from retrieval.documents import Document
-from retrieval.parsing import beslisnota, kamerbrief, kamervraag, tweedekamer, webpage
+from retrieval.parsing import (
+    beslisnota,
+    html_page,
+    kamerbrief,
+    kamervraag,
+    pdf,
+    tweedekamer,
+    webpage,
+    xml_officiele,
+)
 from retrieval.parsing.errors import ParseError
 
-__all__ = ["ParseError", "parse_file", "parse_text"]
+__all__ = ["ParseError", "parse_bytes", "parse_file", "parse_text"]
 
 # Most specific first: a Kamervraag page or a memo could also pass the looser letter test.
 _FORMATS = (kamervraag, beslisnota, kamerbrief, webpage)
@@ -30,16 +39,31 @@ def parse_text(text: str, *, source_file: str | None = None) -> Document:
 
 
 def parse_file(path: Path) -> Document:
-    """Parse a UTF-8 text file; unreadable, binary, empty or non-UTF-8 files raise ParseError."""
+    """Parse a file by its type: officielebekendmakingen XML, HTML, PDF, else UTF-8 text.
+
+    Unreadable, binary, empty or non-UTF-8 text files raise ParseError.
+    """
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ParseError(f"{path.name}: cannot read file ({error.strerror})") from error
+    return parse_bytes(data, path.name)
+
+
+def parse_bytes(data: bytes, name: str) -> Document:
+    """Parse a file's contents; `name` (a file name or URL) tells its type with the contents."""
+    suffix = name.lower().rsplit("?", 1)[0].rsplit(".", 1)[-1]
+    if suffix == "xml" or xml_officiele.matches(data):
+        return xml_officiele.parse(data, name)
+    if suffix == "pdf" or data.startswith(b"%PDF"):
+        return pdf.parse(data, name)
+    if suffix in ("html", "htm") or html_page.matches(data):
+        return html_page.parse(data, name)
     if b"\x00" in data:
-        raise ParseError(f"{path.name}: binary file, expected UTF-8 text")
+        raise ParseError(f"{name}: binary file, expected UTF-8 text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         reason = f"{error.reason} at byte {error.start}"
-        raise ParseError(f"{path.name}: not UTF-8 text ({reason})") from error
-    return parse_text(text, source_file=path.name)
+        raise ParseError(f"{name}: not UTF-8 text ({reason})") from error
+    return parse_text(text, source_file=name)

@@ -18,6 +18,9 @@ _MEDEDELING = re.compile(r"^Mededeling\s*-\s*(.+)$")
 _FOOTER = "Kamervraag document nummer:"
 
 
+_FOOTER_LABEL = "Documentnummers"
+
+
 def matches(text: str) -> bool:
     return bool(_FIRST_LINE.match(text.lstrip().split("\n", 1)[0])) and "• Vraag" in text
 
@@ -33,14 +36,18 @@ def parse(raw: str, source_file: str | None) -> Document:
         for line in lines(text)
         if (match := _MEDEDELING.match(line.text))
     ]
-    if footer >= 0:
-        extra.append(Heading("other", footer, footer, "Documentnummers", section_kind="header"))
+    if footer >= 0:  # ends the last answer; its numbers and titles are the document's metadata
+        extra.append(Heading("other", footer, footer, _FOOTER_LABEL, section_kind="header"))
     headings = sorted(headings + extra, key=lambda h: h.start)
     if not any(h.kind == "question" for h in headings):
         raise ParseError(f"{source_file or 'text'}: no 'Vraag N' found in Kamervraag page")
     header = trimmed(text, 0, headings[0].start)
     sections = [Section("Gegevens", "header", header)] if header else []
-    sections += build_sections(text, headings, len(text), implicit_answers=True)
+    sections += [
+        s
+        for s in build_sections(text, headings, len(text), implicit_answers=True)
+        if s.label != _FOOTER_LABEL  # not a passage to quote: it answers nothing
+    ]
     return _document(text, sections, header, source_file)
 
 

@@ -1,0 +1,71 @@
+"""The JSON API: search (GET and POST), documents, health."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import JSONResponse
+
+from bot.web.deps import EngineDep, StateDep
+from bot.web.models import AskIn, DocumentOut, DocumentTextOut, ErrorOut, SearchOut
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorOut, "description": "Unusable input (empty or too long, k out of range)"},
+    503: {"model": ErrorOut, "description": "The index is still loading"},
+}
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+health = APIRouter(tags=["health"])
+
+
+@router.get("/search", response_model=SearchOut)
+def search(
+    engine: EngineDep,
+    q: Annotated[str, Query(min_length=1, description="The question, Dutch or English")],
+    k: Annotated[int | None, Query(ge=1, le=50, description="How many passages")] = None,
+    offset: Annotated[int, Query(ge=0, le=100, description="Skip this many passages")] = 0,
+) -> dict[str, object]:
+    """The passages that answer `q`, best first: the shape of `vraagbaak search --json`."""
+    return engine.search(q, k=k, offset=offset).to_json()
+
+
+@router.post("/ask", response_model=SearchOut)
+def ask(engine: EngineDep, body: AskIn) -> dict[str, object]:
+    """`/api/search` with the question in a JSON body."""
+    return engine.search(body.question, k=body.k, offset=body.offset).to_json()
+
+
+@router.get("/documents", response_model=list[DocumentOut])
+def documents(engine: EngineDep) -> list[DocumentOut]:
+    """Every document with its metadata and sections (offsets into its text), newest first."""
+    return [DocumentOut.model_validate(d) for d in engine.documents()]
+
+
+@router.get(
+    "/documents/{doc_id}",
+    response_model=DocumentTextOut,
+    responses={404: {"model": ErrorOut, "description": "No such document"}},
+)
+def document(engine: EngineDep, doc_id: str) -> DocumentTextOut:
+    """One document with its text; section and passage offsets point into `text`."""
+    found = engine.document(doc_id)
+    if found is None:
+        raise HTTPException(404, "No such document.")
+    return DocumentTextOut.model_validate(found)
+
+
+@health.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@health.get("/readyz", responses={503: {"model": ErrorOut}})
+def readyz(state: StateDep) -> JSONResponse:
+    """The index and database are loaded (and the Telegram bot started, in webhook mode)."""
+    if state.failure is not None:
+        return JSONResponse({"detail": state.failure}, 503)
+    if not state.started or state.engine is None:
+        return JSONResponse({"detail": "loading"}, 503)
+    return JSONResponse({"status": "ready", "documents": len(state.engine.documents())})

@@ -1,0 +1,140 @@
+"""The FastAPI application: one app for people (pages), programs (API) and Telegram (webhook)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bot.telegram.app import LOG_FORMAT, configure_logging
+from bot.web import api, pages, webhook
+from bot.web.deps import templates
+from bot.web.state import ServiceState, load_engine
+from retrieval.results import QuestionError
+from retrieval.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1 << 20  # requests announcing a larger body are refused (413)
+JSON_PREFIXES = ("/api/", "/telegram/", "/healthz", "/readyz", "/docs", "/openapi.json")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="vraagbaak",
+        summary="Quoted answers from Dutch government documents, with their sources.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.service = ServiceState(settings)
+    app.include_router(api.router)
+    app.include_router(api.health)
+    app.include_router(pages.router)
+    app.include_router(webhook.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(QuestionError, question_error)
+    app.add_exception_handler(Exception, internal_error)
+    app.add_middleware(LimitBody)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app for `vraagbaak serve` (uvicorn factory): settings from the environment."""
+    settings = get_settings()
+    if settings.telegram_bot_token is not None:
+        configure_logging(settings.telegram_bot_token.get_secret_value())
+    else:
+        logging.basicConfig(format=LOG_FORMAT, level=logging.INFO)
+    logging.getLogger("bot").setLevel(logging.INFO)  # start-up lines, whatever the CLI set
+    return create_app(settings)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Loads in the background so /healthz answers at once and /readyz tells when it is done."""
+    state: ServiceState = app.state.service
+    task = asyncio.create_task(start(state))
+    try:
+        yield
+    finally:
+        task.cancel()
+        if state.telegram is not None:
+            await webhook.stop_telegram(state.telegram)
+
+
+async def start(state: ServiceState) -> None:
+    try:
+        state.engine = await run_in_threadpool(load_engine, state.settings)
+        if webhook.webhook_enabled(state.settings):
+            state.telegram = await webhook.start_telegram(state.settings, state.engine)
+    except Exception:
+        log.exception("The service could not start")
+        state.failure = "The service could not start; see its log."
+        return
+    state.started = True
+
+
+# --- errors: JSON with a message for programs, a page for people; never internals -----------
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(JSON_PREFIXES) or "text/html" not in request.headers.get(
+        "accept", ""
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if wants_json(request):
+        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status_code": exc.status_code, "message": exc.detail},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()
+    ]  # the input itself is left out: it may be huge
+    message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
+    return JSONResponse({"detail": message, "errors": errors}, 422)
+
+
+async def question_error(_: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse({"detail": str(exc)}, 422)
+
+
+async def internal_error(_: Request, exc: Exception) -> JSONResponse:
+    log.error("Unhandled error", exc_info=exc)
+    return JSONResponse({"detail": "Internal server error."}, 500)
+
+
+class LimitBody:
+    """Refuses requests that announce a body over MAX_BODY_BYTES before reading it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope["headers"]).get(b"content-length", b"0")
+            if length.isdigit() and int(length) > MAX_BODY_BYTES:
+                response = JSONResponse({"detail": "Request body too large."}, 413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,87 @@
+"""The API's response models: the `vraagbaak search --json` shape, documents, errors."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PassageOut(BaseModel):
+    """One quoted passage, as `Passage.to_json()` gives it."""
+
+    rank: int
+    score: float
+    doc_id: str
+    title: str
+    section: str = Field(description="'Vraag 3', 'Gegevens', a web page heading")
+    url: str | None = Field(description="The official source if there is one, else permalink")
+    text: str = Field(description="The passage, verbatim from the document")
+    quote: str = Field(description="The sentences that answer, verbatim (part of `text`)")
+    official_url: str | None
+    permalink: str | None = Field(description="This service's page highlighting the passage")
+    date: str | None
+    doc_type: str
+    question: str | None = Field(description="The parliamentary question of this section")
+    answer_heading: str | None
+    ministers: list[str]
+    chunk_id: str
+    start: int = Field(description="Where `text` starts in the document text")
+    end: int
+    highlights: list[tuple[int, int]] = Field(description="Where `quote` sits in `text`")
+
+
+class SearchOut(BaseModel):
+    question: str
+    answered: bool = Field(description="False: nothing in the documents answers the question")
+    language: str
+    results: list[PassageOut]
+
+
+class AskIn(BaseModel):
+    question: str = Field(min_length=1, examples=["Wat is spyware?"])
+    k: int | None = Field(default=None, ge=1, le=50, description="How many passages")
+    offset: int = Field(default=0, ge=0, le=100, description="Skip this many passages")
+
+
+class SpanOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    start: int
+    end: int
+
+
+class SectionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    label: str
+    kind: str
+    anchor: str = Field(description="URL fragment of the section on the document page")
+    body: SpanOut
+    question: SpanOut | None
+    answer_heading: str | None
+    answered_in: str | None
+
+
+class DocumentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    doc_id: str
+    doc_type: str
+    title: str
+    date: str | None
+    submitted: str | None
+    answered: str | None
+    submitters: list[str]
+    ministers: list[str]
+    publisher: str | None
+    urls: dict[str, str]
+    url: str | None = Field(description="The official link that best stands for the document")
+    sections: list[SectionOut]
+
+
+class DocumentTextOut(DocumentOut):
+    text: str = Field(description="The cleaned document text all offsets point into")
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    errors: list[dict[str, object]] | None = None

@@ -1,0 +1,1 @@
+"""Getting documents from outside: files, URLs and the official Dutch sources."""

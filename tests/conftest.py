@@ -1,0 +1,139 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from retrieval.engine import Engine, get_engine
+from retrieval.settings import Settings
+from tests.telegram_emulator import TelegramEmulator
+
+
+# --- bot fixtures (tests/test_bot*.py) -------------------------------------------------------
+@pytest.fixture(scope="session")
+def bot_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The real engine over the bundled corpus, indexed once into a temporary data dir."""
+    return get_engine(Settings(data_dir=tmp_path_factory.mktemp("bot-data")))
+
+
+# --- core fixtures ---------------------------------------------------------------------------
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def core_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("core-data"))
+
+
+@pytest.fixture(scope="session")
+def engine(core_settings: Settings) -> Engine:
+    """The real engine (default model, SQLite, FAISS, BM25) over the bundled corpus."""
+    return Engine(core_settings)
+
+
+# --- web fixtures (tests/test_web*.py) -------------------------------------------------------
+WEB_ENV_CLEARED = (
+    "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "WEBHOOK_SECRET", "WEBHOOK_URL",
+    "PUBLIC_BASE_URL", "DATABASE_URL", "VRAAGBAAK_CORPUS",
+)  # fmt: skip
+WEBHOOK_SECRET = "test-webhook-secret_1"
+
+
+class WebhookEmulator(TelegramEmulator):
+    """The Bot API emulator, also accepting setWebhook (recorded in its calls)."""
+
+    async def _api_setwebhook(self, _: dict[str, object]) -> bool:
+        return True
+
+
+@dataclass
+class WebServer:
+    """A `vraagbaak serve` process on 127.0.0.1, with its settings and log file."""
+
+    base_url: str
+    settings: Settings  # what the server runs with
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def telegram_api() -> Iterator[WebhookEmulator]:
+    with WebhookEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="session")
+def web_server(
+    tmp_path_factory: pytest.TempPathFactory, telegram_api: WebhookEmulator
+) -> Iterator[WebServer]:
+    """`vraagbaak serve --webhook-url`, with the bot on the emulator; waits for /readyz."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("web-data"),
+        public_base_url=base_url,
+        telegram_bot_token=telegram_api.token,
+        telegram_api_base_url=telegram_api.base_url,
+        webhook_secret=WEBHOOK_SECRET,
+    )
+    env = {k: v for k, v in os.environ.items() if k not in WEB_ENV_CLEARED} | {
+        "VRAAGBAAK_DATA_DIR": str(settings.data_dir),
+        "PUBLIC_BASE_URL": base_url,
+        "TELEGRAM_BOT_TOKEN": telegram_api.token,
+        "TELEGRAM_API_BASE_URL": telegram_api.base_url,
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+    workdir = tmp_path_factory.mktemp("web-run")  # no developer's .env is read here
+    log_path = workdir / "serve.log"
+    command = [str(Path(sys.executable).with_name("vraagbaak")), "serve", "--port", str(port)]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [*command, "--webhook-url", base_url],
+            env=env,
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = WebServer(base_url, settings, process, log_path)
+    try:
+        deadline = time.monotonic() + 180
+        while httpx_status(f"{base_url}/readyz") != 200:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"vraagbaak serve did not get ready:\n{server.log()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def httpx_status(url: str) -> int | None:
+    try:
+        return httpx.get(url, timeout=2).status_code
+    except httpx.TransportError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def web(web_server: WebServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=web_server.base_url, timeout=30) as client:
+        yield client

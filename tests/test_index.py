@@ -1,0 +1,98 @@
+"""The index is derived data: missing, stale or damaged files are rebuilt, never fatal."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from retrieval.embedding import Embedder
+from retrieval.engine import Engine
+from retrieval.ingest import ingest_folders
+from retrieval.sentences import sentence_spans
+from retrieval.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder("use-multilingual")
+
+
+@pytest.fixture
+def built(tmp_path: Path, embedder: Embedder) -> Settings:
+    settings = Settings(data_dir=tmp_path)
+    Engine(settings, embedder=embedder)
+    return settings
+
+
+def current_folder(settings: Settings) -> Path:
+    return settings.index_dir / (settings.index_dir / "CURRENT").read_text().strip()
+
+
+def answer(engine: Engine) -> str:
+    return engine.search("Wat is spyware?").results[0].chunk_id
+
+
+def test_reopening_loads_the_saved_index_and_embeds_nothing(
+    built: Settings, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = embedder.encoded_texts
+    folder = current_folder(built)
+    with caplog.at_level(logging.WARNING):
+        engine = Engine(built, embedder=embedder)
+    assert "Rebuilding" not in caplog.text
+    assert current_folder(built) == folder
+    answer(engine)
+    assert embedder.encoded_texts == before + 1  # only the question
+
+
+def test_a_deleted_index_is_rebuilt_from_cached_vectors(
+    built: Settings, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    expected = answer(Engine(built, embedder=embedder))
+    for path in sorted(built.index_dir.rglob("*"), reverse=True):
+        path.rmdir() if path.is_dir() else path.unlink()
+    before = embedder.encoded_texts
+    with caplog.at_level(logging.WARNING):
+        engine = Engine(built, embedder=embedder)
+    assert "Rebuilding the search index: no readable index" in caplog.text
+    assert embedder.encoded_texts == before  # every chunk and sentence came from the cache
+    assert answer(engine) == expected
+
+
+@pytest.mark.parametrize("damaged", ["dense.faiss", "sentence_vectors.npy", "manifest.json"])
+def test_a_corrupt_index_file_is_rebuilt(
+    built: Settings, embedder: Embedder, damaged: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    target = current_folder(built) / damaged
+    target.write_bytes(b"\x00garbage" * 10)
+    with caplog.at_level(logging.WARNING):
+        engine = Engine(built, embedder=embedder)
+    assert "Rebuilding the search index" in caplog.text
+    assert answer(engine)
+    assert current_folder(built).name != target.parent.name
+    assert not target.parent.exists()  # the damaged generation was cleaned up
+
+
+def test_a_changed_chunking_makes_the_index_stale(
+    built: Settings, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    rechunked = built.model_copy(update={"chunk_chars": 400, "chunk_overlap_chars": 100})
+    engine = Engine(rechunked, embedder=embedder)
+    report = ingest_folders(engine.store, rechunked, rechunked.corpus_dirs)
+    assert len(report.updated) == 5 and not report.unchanged
+    with caplog.at_level(logging.WARNING):
+        engine.reload()
+    assert "another model or corpus" in caplog.text
+    for view in engine._loaded.views:  # a longer chunk can only be one long sentence
+        assert len(view.chunk.text) <= 400 or len(sentence_spans(view.chunk.text)) == 1
+
+
+def test_an_empty_corpus_searches_to_nothing(tmp_path: Path, embedder: Embedder) -> None:
+    empty = tmp_path / "corpus"
+    empty.mkdir()
+    (empty / "manifest.toml").write_text("")
+    engine = Engine(Settings(data_dir=tmp_path, corpus_dirs=[empty]), embedder=embedder)
+    result = engine.search("Wat is spyware?")
+    assert not result.answered and engine.documents() == []

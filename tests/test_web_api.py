@@ -1,0 +1,145 @@
+"""The JSON API through a real `vraagbaak serve` process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+import pytest
+
+from retrieval.engine import get_engine
+from tests.conftest import WebServer
+
+QUESTION = "Heeft Nederland vergunningen verleend voor surveillancetechnologie naar Oezbekistan?"
+OFF_CORPUS = "What is a good recipe for apple pie with cinnamon?"
+
+
+def assert_error(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert "Traceback" not in response.text and 'File "' not in response.text
+    return body["detail"]
+
+
+def test_health_and_readiness(web: httpx.Client) -> None:
+    assert web.get("/healthz").json() == {"status": "ok"}
+    assert web.get("/readyz").json() == {"status": "ready", "documents": 5}
+
+
+def test_search_is_the_cli_json(web: httpx.Client, web_server: WebServer) -> None:
+    """GET /api/search and POST /api/ask give what `vraagbaak search --json` prints."""
+    expected = get_engine(web_server.settings).search(QUESTION, k=4).to_json()
+    assert web.get("/api/search", params={"q": QUESTION, "k": 4}).json() == expected
+    assert web.post("/api/ask", json={"question": QUESTION, "k": 4}).json() == expected
+    assert len(expected["results"]) == 4
+
+
+def test_results_quote_the_documents_verbatim(web: httpx.Client, web_server: WebServer) -> None:
+    result = web.get("/api/search", params={"q": QUESTION, "k": 5}).json()
+    assert result["answered"] and result["results"]
+    for passage in result["results"]:
+        text = web.get(f"/api/documents/{passage['doc_id']}").json()["text"]
+        assert text[passage["start"] : passage["end"]] == passage["text"]
+        assert passage["quote"] in passage["text"]
+        ref = f"{passage['start']}-{passage['end']}"
+        assert passage["permalink"] == (
+            f"{web_server.base_url}/d/{passage['doc_id']}?p={ref}#p-{ref}"
+        )
+
+
+def test_offset_pages_through_results(web: httpx.Client) -> None:
+    first = web.get("/api/search", params={"q": QUESTION, "k": 4}).json()["results"]
+    second = web.get("/api/search", params={"q": QUESTION, "k": 2, "offset": 2}).json()["results"]
+    assert [p["chunk_id"] for p in second] == [p["chunk_id"] for p in first[2:]]
+
+
+def test_off_corpus_question_is_declined(web: httpx.Client) -> None:
+    result = web.get("/api/search", params={"q": OFF_CORPUS}).json()
+    assert result["answered"] is False and result["results"] == []
+
+
+@pytest.mark.parametrize("k", [0, 51, -1, "drie"])
+def test_k_out_of_bounds(web: httpx.Client, k: object) -> None:
+    detail = assert_error(web.get("/api/search", params={"q": QUESTION, "k": k}), 422)
+    assert detail.startswith("k: ")
+    assert_error(web.post("/api/ask", json={"question": QUESTION, "k": k}), 422)
+
+
+def test_k_at_its_bounds(web: httpx.Client) -> None:
+    assert len(web.get("/api/search", params={"q": QUESTION, "k": 1}).json()["results"]) == 1
+    assert web.get("/api/search", params={"q": QUESTION, "k": 50}).status_code == 200
+
+
+@pytest.mark.parametrize("question", ["", "   \n "])
+def test_empty_question(web: httpx.Client, question: str) -> None:
+    assert_error(web.get("/api/search", params={"q": question}), 422)
+    assert_error(web.post("/api/ask", json={"question": question}), 422)
+
+
+def test_missing_or_malformed_input(web: httpx.Client) -> None:
+    assert assert_error(web.get("/api/search"), 422) == "q: Field required"
+    bad_json = web.post(
+        "/api/ask", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert_error(bad_json, 422)
+    assert_error(web.post("/api/ask", json=["a list"]), 422)
+
+
+def test_huge_questions_are_refused_and_the_server_stays_up(
+    web: httpx.Client, web_server: WebServer
+) -> None:
+    huge = "spyware " * 12_500  # 100 kB
+    # httpx refuses URLs this long; http.client sends them as they are
+    url = urlsplit(web_server.base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    connection.request("GET", "/api/search?" + urlencode({"q": huge}))
+    raw = connection.getresponse()
+    body = raw.read()
+    connection.close()
+    assert raw.status == 422 and raw.getheader("content-type") == "application/json"
+    detail = json.loads(body)["detail"]
+    assert "4,096" in detail and huge[:100] not in detail
+    assert_error(web.post("/api/ask", json={"question": huge}), 422)
+    too_big = web.post("/api/ask", json={"question": "x" * 2_000_000})
+    assert assert_error(too_big, 413) == "Request body too large."
+    assert web.get("/healthz").status_code == 200
+    assert web_server.process.poll() is None
+
+
+def test_documents(web: httpx.Client) -> None:
+    documents = web.get("/api/documents").json()
+    assert len(documents) == 5
+    by_id = {d["doc_id"]: d for d in documents}
+    kamervraag = by_id["kv-tk-2022Z04503"]
+    assert kamervraag["doc_type"] == "kamervraag"
+    assert kamervraag["url"] == kamervraag["urls"]["antwoord"]
+    vraag_3 = next(s for s in kamervraag["sections"] if s["label"] == "Vraag 3")
+    assert (
+        vraag_3["anchor"] == "vraag-3" and vraag_3["question"]["start"] < vraag_3["body"]["start"]
+    )
+    assert all("text" not in d and "source_file" not in d for d in documents)
+
+    full = web.get("/api/documents/kv-tk-2022Z04503").json()
+    assert full["sections"] == kamervraag["sections"]
+    body = vraag_3["body"]
+    assert full["text"][body["start"] : body["end"]].strip()
+
+
+def test_unknown_document_and_route(web: httpx.Client) -> None:
+    assert assert_error(web.get("/api/documents/does-not-exist"), 404) == "No such document."
+    assert_error(web.get("/api/nothing-here"), 404)
+    assert_error(web.delete("/api/search"), 405)
+
+
+def test_openapi_docs(web: httpx.Client) -> None:
+    assert "swagger" in web.get("/docs").text.lower()
+    schema = web.get("/openapi.json").json()
+    assert {"/api/search", "/api/ask", "/api/documents", "/api/documents/{doc_id}"} <= set(
+        schema["paths"]
+    )
+    assert not any(path.startswith(("/telegram", "/d/")) for path in schema["paths"])
+    assert "PassageOut" in schema["components"]["schemas"]
