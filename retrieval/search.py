@@ -183,7 +183,7 @@ class HybridSearcher:
     def _coverage(
         self, query_words: list[str], term_ids: list[int | None], rows: np.ndarray
     ) -> np.ndarray:
-        weights: dict[int | None | str, float] = {}
+        weights: dict[int | str | None, float] = {}
         for word, term in zip(query_words, term_ids, strict=True):
             key = term if term is not None else word  # unknown words count, each on its own
             weights[key] = max(weights.get(key, 0.0), word_weight(word))

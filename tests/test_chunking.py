@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from retrieval.chunking import chunk_document, split_span
 from retrieval.corpus import load_corpus
 from retrieval.documents import Span
@@ -21,7 +23,7 @@ def test_a_long_body_is_cut_on_paragraphs_with_overlap_and_nothing_lost() -> Non
     pieces = split_span(TEXT, whole, 600, 250)
     assert len(pieces) > 2
     assert pieces[0].start == 0 and pieces[-1].end == len(TEXT)
-    for before, after in zip(pieces, pieces[1:], strict=False):
+    for before, after in pairwise(pieces):
         assert after.start < before.end  # overlap: the next piece repeats the last paragraph
         assert after.start > before.start
     for piece in pieces:
