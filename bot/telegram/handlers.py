@@ -6,12 +6,11 @@ import asyncio
 import hashlib
 import logging
 import re
-import secrets
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -35,6 +34,7 @@ from telegram.ext import (
 )
 
 from bot.telegram.answers import PAGE_SIZE, Answer, answer_question
+from bot.telegram.asked import AskedQuestions
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.render import (
     about_html,
@@ -54,41 +54,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RECENT_QUESTIONS = 4096  # questions whose buttons still work
 INLINE_RESULTS = 5
 INLINE_CACHE_SECONDS = 30
 INLINE_DESCRIPTION_CHARS = 120
 NEW_MESSAGES = filters.UpdateType.MESSAGE
 CALLBACK_PATTERN = r"^[mfud]\|[\w-]+\|\d+$"  # action|question id|offset
-
-
-@dataclass
-class Asked:
-    """A question answered recently, with the pages of results shown for it (by offset)."""
-
-    question: str
-    pages: dict[int, SearchResult]
-
-
-class RecentQuestions:
-    """A bounded map from a short id (used in callback_data) to an `Asked`."""
-
-    def __init__(self, capacity: int = RECENT_QUESTIONS) -> None:
-        self._capacity = capacity
-        self._items: OrderedDict[str, Asked] = OrderedDict()
-
-    def add(self, result: SearchResult) -> str:
-        qid = secrets.token_urlsafe(6)
-        self._items[qid] = Asked(result.question, {0: result})
-        while len(self._items) > self._capacity:
-            self._items.popitem(last=False)
-        return qid
-
-    def get(self, qid: str) -> Asked | None:
-        asked = self._items.get(qid)
-        if asked is not None:
-            self._items.move_to_end(qid)
-        return asked
 
 
 @dataclass
@@ -130,7 +100,7 @@ class BotHandlers:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
-        self.recent = RecentQuestions()
+        self.asked = AskedQuestions(engine.store)
         self.counters = Counters()
         token = settings.telegram_bot_token
         self.feedback = FeedbackStore(engine.store, token.get_secret_value() if token else "")
@@ -228,7 +198,8 @@ class BotHandlers:
         self.count(answer)
         markup = None
         if answer.result is not None:
-            markup = keyboard(self.recent.add(answer.result), answer.result, 0, answer.lang)
+            qid = await asyncio.to_thread(self.asked.add, answer.result.question)
+            markup = keyboard(qid, answer.result, 0, answer.lang)
         await message.reply_html(answer.html, reply_markup=markup)
 
     def count(self, answer: Answer) -> None:
@@ -241,39 +212,33 @@ class BotHandlers:
         query = update.callback_query
         action, qid, offset_text = (query.data or "").split("|")
         offset = int(offset_text)
-        asked = self.recent.get(qid)
+        question = await asyncio.to_thread(self.asked.get, qid)
         message = query.message
-        shown = asked.pages.get(offset) if asked else None
-        if asked is None or not isinstance(message, Message) or (action != "m" and not shown):
+        if question is None or not isinstance(message, Message):
             await query.answer(text(user_lang(update), "expired"), show_alert=True)
             return
-        if action == "m":
-            await self.show_page(update, asked, qid, offset)
-            return
-        assert shown is not None
+        # the page the button belongs to; searching is deterministic, so this is what was shown
+        shown = await asyncio.to_thread(self.engine.search, question, PAGE_SIZE, offset)
         lang = ui_language(shown.language, query.from_user.language_code)
-        if action == "f":
+        if not shown.results:
+            await query.answer(text(lang, "no_more" if action == "m" else "expired"))
+        elif action == "m":
+            await self.show_page(query, shown, qid, offset, lang)
+        elif action == "f":
             await query.answer()
             await self.send_full_answer(message, shown.results[0], lang)
         else:
             vote = 1 if action == "u" else -1
             chunk_ids = [p.chunk_id for p in shown.results]
             await asyncio.to_thread(
-                self.feedback.record, asked.question, chunk_ids, vote, query.from_user.id
+                self.feedback.record, question, chunk_ids, vote, query.from_user.id
             )
             await query.answer(text(lang, "thanks"))
 
-    async def show_page(self, update: Update, asked: Asked, qid: str, offset: int) -> None:
-        """Edit the answer to show the results from `offset` on (searching if not yet done)."""
-        query = update.callback_query
-        result = asked.pages.get(offset)
-        if result is None:
-            result = await asyncio.to_thread(self.engine.search, asked.question, PAGE_SIZE, offset)
-        lang = ui_language(result.language, query.from_user.language_code)
-        if not result.results:
-            await query.answer(text(lang, "no_more"))
-            return
-        asked.pages[offset] = result
+    async def show_page(
+        self, query: CallbackQuery, result: SearchResult, qid: str, offset: int, lang: Lang
+    ) -> None:
+        """Edit the answer to show the results from `offset` on."""
         await query.answer()
         try:
             await query.edit_message_text(
