@@ -39,7 +39,7 @@ def run_console(
     stdout: TextIO | None = None,
 ) -> None:
     """Answer each line of `stdin` on `stdout` until end of input (or Ctrl-C)."""
-    engine = engine or get_engine(settings or get_settings())
+    engine = engine or get_engine(settings or get_settings(), progress=True)
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     lang = ui_language(None, os.environ.get("LANG"))
     interactive = stdin.isatty()

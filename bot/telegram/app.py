@@ -96,5 +96,5 @@ def run_polling(settings: Settings | None = None) -> None:
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     configure_logging(settings.telegram_bot_token.get_secret_value())
-    application = build_application(settings, get_engine(settings))
+    application = build_application(settings, get_engine(settings, progress=True))
     application.run_polling(allowed_updates=Update.ALL_TYPES)
