@@ -6,8 +6,8 @@ Run from the repository root (use `nice -n 10`, the machine is shared):
         [--sizes bundled,shared,100k,1m] [--repeats 5] [--quality-only | --speed-only]
 
 Quality: BM25 alone, dense alone and hybrid, through the product's `Engine.search` (k=10) on
-../shared/eval/dev.jsonl, scored by `retrieval.evaluation.evaluate`. Single signals rank without
-declining (min_confidence=0); hybrid is reported with its calibrated decline and without.
+../shared/eval/dev.jsonl, scored by `retrieval.evaluation.evaluate`: ranking (hit@k, MRR) and
+declining (at the model's calibrated threshold) measured apart, as `vraagbaak eval` does.
 
 Speed, one child process per corpus size (so each peak RSS is that size's own):
   bundled  the corpus in corpus/; shared  bundled + ../shared/corpora (Kamervragen Limburg, 175
@@ -171,14 +171,12 @@ def shared_documents() -> tuple[list[Document], int]:
 class QualityRun:
     name: str
     fusion: str
-    min_confidence: float | None  # None: the model's calibrated threshold
 
 
 QUALITY_RUNS = (
-    QualityRun("BM25 alone", "lexical", 0.0),
-    QualityRun("dense alone", "dense", 0.0),
-    QualityRun("hybrid, no decline", "hybrid", 0.0),
-    QualityRun("hybrid (product)", "hybrid", None),
+    QualityRun("BM25 alone", "lexical"),
+    QualityRun("dense alone", "dense"),
+    QualityRun("hybrid (product)", "hybrid"),
 )
 
 
@@ -202,12 +200,9 @@ def run_quality(
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for run in QUALITY_RUNS:
-            settings = bench_settings(
-                Path(tmp), model, fusion=run.fusion, min_confidence=run.min_confidence
-            )
-            engine = Engine(settings, embedder=embedder)
+            engine = Engine(bench_settings(Path(tmp), model, fusion=run.fusion), embedder=embedder)
             log(f"quality: {run.name}")
-            scores = evaluate(questions, lambda q, e=engine: e.search(q, k=10))
+            scores = evaluate(questions, lambda q, e=engine: e.search(q, k=10, keep_declined=True))
             results.append((run, engine.profile.min_confidence, scores))
     return results
 
@@ -227,7 +222,7 @@ def quality_report(model: str, runs: list[tuple[QualityRun, float, Scores]]) -> 
     overall = [
         [
             run.name,
-            f"{threshold:g}" + ("" if run.min_confidence is not None else " (calibrated)"),
+            f"{threshold:g}",
             ratio(s.hit_at(1), base.hit_at(1), 2),
             ratio(s.hit_at(3), base.hit_at(3), 2),
             ratio(s.mrr(), base.mrr(), 3),
@@ -253,10 +248,11 @@ def quality_report(model: str, runs: list[tuple[QualityRun, float, Scores]]) -> 
     parts = [
         f"### Quality — `{model}` on dev.jsonl ({n_ans} answerable: {counts}; {n_off} off-corpus)",
         "",
-        "Engine.search(k=10) on the bundled corpus. Ratios (×) against BM25 alone. Single signals "
-        "and 'no decline' run with min_confidence=0, i.e. they rank without declining; "
-        "'hybrid (product)' declines below the model's calibrated threshold, and a declined "
-        "answerable question counts as a miss.",
+        "Engine.search(k=10) on the bundled corpus. Ratios (×) against BM25 alone. As in "
+        "`vraagbaak eval`, ranking and declining are measured apart: hit@k and MRR count the "
+        "ranking of every answerable question, and the last two columns count the questions "
+        "declined below the model's calibrated min_confidence (the same confidence in every "
+        "run, so they differ only in ranking).",
         "",
         table(
             ["run", "min_confidence", "hit@1", "hit@3", "MRR@10", "decline acc.", "ans. declined"],
@@ -513,23 +509,6 @@ def synthetic_bundle(dense: DenseIndex, lexical: LexicalIndex, n: int) -> IndexB
     return IndexBundle(**{k: v for k, v in values.items() if k in names})  # type: ignore[arg-type]
 
 
-def searchable(searcher: HybridSearcher, question: str, notes: list[str]) -> None:
-    """Run one ranking; if the IVF index cannot reconstruct vectors, add a direct map and say so."""
-    try:
-        searcher.rank(question)
-    except RuntimeError as error:
-        if "direct map not initialized" not in str(error):
-            raise
-        ivf = faiss.extract_index_ivf(searcher.bundle.dense.index)
-        ivf.make_direct_map()
-        notes.append(
-            "PRODUCT BUG: HybridSearcher.rank fails on the IVF index DenseIndex.build makes "
-            "(IndexIVF.reconstruct: 'direct map not initialized'); the benchmark called "
-            "make_direct_map() on it (+8 bytes per vector) to measure query latency."
-        )
-        searcher.rank(question)
-
-
 def synthetic_worker(size: str, model: str, repeats: int, questions: list[str]) -> SpeedResult:
     n = SIZES[size]
     embedder = Embedder(model)
@@ -550,11 +529,9 @@ def synthetic_worker(size: str, model: str, repeats: int, questions: list[str]) 
         log(f"{size}: build {i + 1}: FAISS {dense_s[-1]:.1f} s, BM25 {bm25_s[-1]:.1f} s")
     del vectors, texts
     dense_mib, bm25_mib = index_mib(dense, lexical)
-    notes: list[str] = []
     settings = bench_settings(Path(tempfile.gettempdir()), model)
     bundle = synthetic_bundle(dense, lexical, n)
     searcher = HybridSearcher(embedder, bundle, settings.candidates, model_profile(settings))
-    searchable(searcher, questions[0], notes)
     p50s, p95s = latency(
         lambda q: searcher.rank(clean_question(q, settings.max_question_chars)), questions, repeats
     )
@@ -574,7 +551,7 @@ def synthetic_worker(size: str, model: str, repeats: int, questions: list[str]) 
         peak_rss_mib=peak_rss_mib(),
         dense_mib=dense_mib,
         bm25_mib=bm25_mib,
-        notes=notes,
+        notes=[],
     )
 
 

@@ -95,6 +95,8 @@ class LexicalIndex:
 class DenseIndex:
     def __init__(self, index: faiss.Index) -> None:
         self.index = index
+        if isinstance(index, faiss.IndexIVF):  # fusion reads candidates' vectors back by id
+            index.make_direct_map()
 
     @classmethod
     def build(cls, vectors: np.ndarray) -> DenseIndex:

@@ -112,3 +112,26 @@ def test_eval_reports_scores_by_language(data_dir: Path) -> None:
     report = json.loads(done.stdout)
     assert set(report["by_language"]) == {"nl", "en"}
     assert report["hit@1"] >= 0.8 and report["decline_accuracy"] == 1.0
+
+
+def test_add_and_remove_a_document_from_the_command_line(data_dir: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures/ah-tk-20232024-901.xml"
+    added = run(data_dir, "add", str(fixture))
+    assert added.returncode == 0, added.stderr
+    assert "1 added" in added.stdout and "6 documents indexed" in added.stdout
+    question = "Mogen gemeenten binnendringen in telefoons van inwoners?"
+    found = json.loads(run(data_dir, "search", question, "--json").stdout)
+    assert found["answered"] and "Wetboek van Strafvordering" in found["results"][0]["text"]
+
+    again = run(data_dir, "add", str(fixture))
+    assert "0 added, 0 updated, 1 unchanged" in again.stdout and "Embedding" not in again.stderr
+
+    broken = run(data_dir, "add", str(fixture.with_name("malformed.xml")))
+    assert broken.returncode == 1 and "malformed.xml" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
+    doc_id = found["results"][0]["doc_id"]
+    removed = run(data_dir, "remove", doc_id)
+    assert removed.returncode == 0 and f"removed   {doc_id}" in removed.stdout
+    gone = json.loads(run(data_dir, "search", question, "--json").stdout)
+    assert all(r["doc_id"] != doc_id for r in gone["results"])

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import faiss
+import numpy as np
 import pytest
 
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
+from retrieval.index import DenseIndex
 from retrieval.ingest import ingest_folders
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
@@ -96,3 +99,19 @@ def test_an_empty_corpus_searches_to_nothing(tmp_path: Path, embedder: Embedder)
     engine = Engine(Settings(data_dir=tmp_path, corpus_dirs=[empty]), embedder=embedder)
     result = engine.search("Wat is spyware?")
     assert not result.answered and engine.documents() == []
+
+
+def test_large_indexes_are_inverted_lists_that_still_give_vectors_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("retrieval.index.EXACT_LIMIT", 1_000)
+    vectors = np.random.default_rng(7).standard_normal((3_000, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    built = DenseIndex.build(vectors)
+    built.save(tmp_path / "dense.faiss")
+    for index in (built, DenseIndex.load(tmp_path / "dense.faiss")):
+        assert isinstance(index.index, faiss.IndexIVF)
+        rows, _ = index.search(vectors[42], 5)
+        assert 42 in rows
+        # fusion reads candidates' vectors back: 8-bit quantised, but close to the original
+        assert float(index.index.reconstruct(42) @ vectors[42]) > 0.99
