@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from retrieval.answer import ChunkView, compose
@@ -31,6 +32,7 @@ class _Loaded:
     documents: dict[str, Document]
     views: list[ChunkView]
     searcher: HybridSearcher | None  # None while the corpus is empty
+    generation: str | None  # the index folder's CURRENT pointer when this was loaded
 
 
 class Engine:
@@ -42,6 +44,7 @@ class Engine:
         self.embedder = embedder or Embedder(settings.embedding_model)
         self.profile = model_profile(settings)
         self._reload_lock = threading.Lock()
+        self._checked_at = time.monotonic()
         if not self.store.document_hashes():
             log.info("Empty database: indexing the corpus in %s", settings.corpus_dirs)
             ingest_folders(self.store, settings, settings.corpus_dirs)
@@ -51,6 +54,31 @@ class Engine:
         """Pick up what changed in the database, rebuilding the index if it is stale."""
         with self._reload_lock:
             self._loaded = self._load(progress)
+
+    def _follow_other_processes(self) -> None:
+        """Reload when another process (`vraagbaak add` beside the bot, say) saved a new index.
+
+        Looks at most every `index_recheck_seconds`; one caller reloads while the others go on
+        with the generation they have.
+        """
+        now = time.monotonic()
+        if now - self._checked_at < self.settings.index_recheck_seconds:
+            return
+        self._checked_at = now
+        if self._generation() == self._loaded.generation:
+            return
+        if self._reload_lock.acquire(blocking=False):
+            try:
+                log.info("Another process changed the index: reloading")
+                self._loaded = self._load(progress=False)
+            finally:
+                self._reload_lock.release()
+
+    def _generation(self) -> str | None:
+        try:
+            return (self.settings.index_dir / "CURRENT").read_text().strip()
+        except OSError:
+            return None
 
     def _load(self, progress: bool) -> _Loaded:
         documents = {d.doc_id: d for d in self.store.documents()}
@@ -63,7 +91,7 @@ class Engine:
                 raise RuntimeError(f"chunk {record.chunk_id} names a missing section")
             views.append(ChunkView(record.to_chunk(document.text), document, section))
         if not records:
-            return _Loaded(documents, views, None)
+            return _Loaded(documents, views, None, self._generation())
 
         expected = fingerprint(self.embedder.model_id, records)
         try:
@@ -83,7 +111,7 @@ class Engine:
         searcher = HybridSearcher(
             self.embedder, bundle, self.settings.candidates, self.profile, self.settings.fusion
         )
-        return _Loaded(documents, views, searcher)
+        return _Loaded(documents, views, searcher, self._generation())
 
     # --- what adapters call -----------------------------------------------------------------
     def search(
@@ -95,6 +123,7 @@ class Engine:
         the ranking anyway: evaluation measures ranking and declining apart.
         """
         question = clean_question(question, self.settings.max_question_chars)
+        self._follow_other_processes()
         loaded = self._loaded
         if loaded.searcher is None:
             return SearchResult(question, False, "nl", [])
@@ -114,6 +143,7 @@ class Engine:
         return SearchResult(question, answered, ranking.language, passages)
 
     def documents(self) -> list[Document]:
+        self._follow_other_processes()
         return sorted(self._loaded.documents.values(), key=lambda d: d.date or "", reverse=True)
 
     def document(self, doc_id: str) -> Document | None:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     candidates: int = Field(
         default=50, ge=5, description="Hits taken from each signal before fusion."
     )
+    index_recheck_seconds: float = Field(
+        default=10.0, ge=0, description="How often a running service looks for a newer index."
+    )
     max_question_chars: int = Field(
         default=4096, ge=10, description="Longer questions are refused (Telegram's own limit)."
     )

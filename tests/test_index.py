@@ -12,9 +12,12 @@ import pytest
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.index import DenseIndex
-from retrieval.ingest import ingest_folders
+from retrieval.ingest import ingest_documents, ingest_folders
+from retrieval.parsing import parse_file
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +118,23 @@ def test_large_indexes_are_inverted_lists_that_still_give_vectors_back(
         assert 42 in rows
         # fusion reads candidates' vectors back: 8-bit quantised, but close to the original
         assert float(index.index.reconstruct(42) @ vectors[42]) > 0.99
+
+
+def test_a_running_engine_picks_up_documents_another_process_added(
+    built: Settings, embedder: Embedder
+) -> None:
+    settings = built.model_copy(update={"index_recheck_seconds": 0.0})
+    serving = Engine(settings, embedder=embedder)
+    question = "Mogen gemeenten binnendringen in telefoons van inwoners?"
+    assert not serving.search(question).answered
+
+    adding = Engine(settings, embedder=embedder)  # as `vraagbaak add` in its own process
+    report = ingest_documents(
+        adding.store, settings, [parse_file(FIXTURES / "ah-tk-20232024-901.xml")]
+    )
+    assert report.added
+    adding.reload()
+
+    result = serving.search(question)
+    assert result.answered and "Wetboek van Strafvordering" in result.results[0].text
+    assert len(serving.documents()) == 6
