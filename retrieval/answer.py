@@ -13,11 +13,12 @@ import numpy as np
 from retrieval.documents import Chunk, Document, Section
 from retrieval.index import IndexBundle, tokenize
 from retrieval.results import Passage, permalink
-from retrieval.search import Hit
+from retrieval.search import Hit, covered, question_terms
 
 #: A quote is the best sentence plus neighbours that score nearly as well, up to this length.
 QUOTE_MAX_CHARS = 500
-NEIGHBOUR_RATIO = 0.85
+NEIGHBOUR_RATIO = 0.7
+SENTENCE_OVERLAP_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ def compose(
         chosen.append((hit, view))
         if len(chosen) >= offset + k:
             break
-    question_tokens = set(tokenize([question])[0])
+    terms = question_terms(question)
     return [
-        _passage(rank, hit, view, bundle, question_tokens, base_url)
+        _passage(rank, hit, view, bundle, terms, base_url)
         for rank, (hit, view) in enumerate(chosen[offset:], start=offset + 1)
     ]
 
@@ -61,12 +62,14 @@ def _passage(
     hit: Hit,
     view: ChunkView,
     bundle: IndexBundle,
-    question_tokens: set[str],
+    terms: dict[str, float],
     base_url: str | None,
 ) -> Passage:
     chunk, document, section = view.chunk, view.document, view.section
-    highlights = _answering_sentences(hit, chunk.text, bundle, question_tokens)
-    quote = chunk.text[highlights[0][0] : highlights[-1][1]] if highlights else chunk.text
+    sentences = _answering_sentences(hit, chunk.text, bundle, terms)
+    # one run from the first answering sentence to the last: they are contiguous
+    highlights = ((sentences[0][0], sentences[-1][1]),) if sentences else ()
+    quote = chunk.text[highlights[0][0] : highlights[0][1]] if highlights else chunk.text
     return Passage(
         rank=rank,
         score=hit.score,
@@ -80,7 +83,7 @@ def _passage(
         question=section.question.of(document.text) if section.question else None,
         text=chunk.text,
         quote=quote,
-        highlights=tuple(highlights),
+        highlights=highlights,
         span=chunk.quote,
         url=document.url,
         permalink=permalink(base_url, document.doc_id, chunk.quote),
@@ -90,21 +93,20 @@ def _passage(
 
 
 def _answering_sentences(
-    hit: Hit, text: str, bundle: IndexBundle, question_tokens: set[str]
+    hit: Hit, text: str, bundle: IndexBundle, terms: dict[str, float]
 ) -> list[tuple[int, int]]:
-    """The best sentence and its near-as-good neighbours, as contiguous (start, end) in `text`."""
-    rows = sorted(hit.best_sentences)
-    if len(rows) <= 1:
+    """The best sentence and its near-as-good neighbours, as contiguous (start, end) in `text`.
+
+    A sentence scores by its cosine with the question plus the share of the question's word
+    weight it contains (as `coverage` does for chunks).
+    """
+    if len(hit.sentences) <= 1:
         return [(0, len(text))] if text else []
+    rows = [row for row, _ in hit.sentences]
     spans = [(int(bundle.sentence_spans[r, 1]), int(bundle.sentence_spans[r, 2])) for r in rows]
-    dense_rank = {r: 1.0 - i / len(rows) for i, r in enumerate(hit.best_sentences)}
-    sentence_tokens = tokenize([text[s:e] for s, e in spans])
-    scores = np.array(
-        [
-            dense_rank[r] + _overlap(tokens, question_tokens)
-            for r, tokens in zip(rows, sentence_tokens, strict=True)
-        ]
-    )
+    stems = [set(tokens) for tokens in tokenize([text[s:e] for s, e in spans])]
+    overlap = covered(terms, lambda t: np.array([t in st for st in stems]), len(stems))
+    scores = np.array([cosine for _, cosine in hit.sentences]) + SENTENCE_OVERLAP_WEIGHT * overlap
     best = int(scores.argmax())
     first = last = best
     for step in (1, -1):
@@ -116,9 +118,3 @@ def _answering_sentences(
             first, last = lo, hi
             i += step
     return spans[first : last + 1]
-
-
-def _overlap(sentence_tokens: list[str], question_tokens: set[str]) -> float:
-    if not question_tokens:
-        return 0.0
-    return len(question_tokens & set(sentence_tokens)) / len(question_tokens)

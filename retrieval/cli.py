@@ -242,6 +242,7 @@ def eval_command(
     typer.echo(
         f"{'all':<10}{report['n']:>4}{report['hit@1']:>8.2f}{report['hit@3']:>8.2f}{report['mrr@10']:>8.2f}"
     )
+    typer.echo(f"quotes holding the answer (of passages found): {scores.quote_accuracy:.2f}")
     typer.echo(
         f"declined off-corpus: {scores.decline_accuracy:.2f}; "
         f"answerable declined: {scores.answerable_declined}"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.results import SearchResult
+from retrieval.results import Passage, SearchResult
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Outcome:
     question: EvalQuestion
     rank: int | None  # first rank whose passage holds every required phrase (answerable only)
     answered: bool  # False: the engine declined the question
+    quoted: bool = False  # the found passage's quote (answering sentences) holds the phrases too
 
 
 @dataclass
@@ -46,6 +47,12 @@ class Scores:
         rows = self._answerable(lang)
         total = sum(1 / o.rank for o in rows if o.rank is not None and o.rank <= cutoff)
         return total / len(rows) if rows else 0.0
+
+    @property
+    def quote_accuracy(self) -> float:
+        """Of the answerable questions whose passage was found, how many quotes hold the answer."""
+        found = [o for o in self._answerable(None) if o.rank is not None]
+        return sum(o.quoted for o in found) / len(found) if found else 0.0
 
     @property
     def decline_accuracy(self) -> float:
@@ -75,6 +82,7 @@ class Scores:
             "hit@3": self.hit_at(3),
             "mrr@10": self.mrr(),
             "by_language": by_lang,
+            "quote_accuracy": self.quote_accuracy,
             "decline_accuracy": self.decline_accuracy,
             "answerable_declined": self.answerable_declined,
             "misses": [
@@ -111,14 +119,14 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def first_hit(result: SearchResult, must_contain: tuple[str, ...]) -> int | None:
-    """Rank of the first passage that contains every required phrase (whitespace-insensitive)."""
-    needles = [_squash(p) for p in must_contain]
-    for passage in result.results:
-        text = _squash(passage.text)
-        if all(n in text for n in needles):
-            return passage.rank
-    return None
+def first_hit(result: SearchResult, must_contain: tuple[str, ...]) -> Passage | None:
+    """The first passage that contains every required phrase (whitespace-insensitive)."""
+    return next((p for p in result.results if _contains(p.text, must_contain)), None)
+
+
+def _contains(text: str, phrases: tuple[str, ...]) -> bool:
+    squashed = _squash(text)
+    return all(_squash(p) in squashed for p in phrases)
 
 
 def evaluate(questions: list[EvalQuestion], search: Callable[[str], SearchResult]) -> Scores:
@@ -130,6 +138,7 @@ def evaluate(questions: list[EvalQuestion], search: Callable[[str], SearchResult
     scores = Scores()
     for q in questions:
         result = search(q.question)
-        rank = first_hit(result, q.must_contain) if q.answerable else None
-        scores.outcomes.append(Outcome(q, rank, result.answered))
+        hit = first_hit(result, q.must_contain) if q.answerable else None
+        quoted = hit is not None and _contains(hit.quote, q.must_contain)
+        scores.outcomes.append(Outcome(q, hit.rank if hit else None, result.answered, quoted))
     return scores

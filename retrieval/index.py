@@ -71,10 +71,12 @@ class LexicalIndex:
     def load(cls, folder: Path) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(folder), mmap=False))
 
+    def term_id(self, stem: str) -> int | None:
+        """The stem's vocabulary id, None where the corpus never uses it."""
+        return self.retriever.vocab_dict.get(stem)
+
     def term_ids(self, stems: list[str]) -> list[int | None]:
-        """The vocabulary id of each stem, None where the corpus never uses it."""
-        vocab = self.retriever.vocab_dict
-        return [vocab.get(stem) for stem in stems]
+        return [self.term_id(s) for s in stems]
 
     def scores(self, term_ids: list[int | None]) -> np.ndarray:
         known = [t for t in term_ids if t is not None]

@@ -25,7 +25,7 @@ class Passage:
     question: str | None  # the parliamentary question of this section, verbatim
     text: str  # the passage, verbatim from the document
     quote: str  # the sentences that answer the question, verbatim (a substring of `text`)
-    highlights: tuple[tuple[int, int], ...]  # where `quote`'s sentences sit inside `text`
+    highlights: tuple[tuple[int, int], ...]  # where the answering sentences sit inside `text`
     span: Span  # where `text` sits inside the document
     url: str | None  # the official source URL the document states, if any
     permalink: str | None  # the HTTP service's page for this passage, if its URL is configured

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -77,6 +78,24 @@ def word_weight(word: str) -> float:
     return max(ZIPF_CEILING - zipf_frequency(word, "nl"), 0.5)
 
 
+def question_terms(question: str) -> dict[str, float]:
+    """The question's stems (stopwords dropped), each weighted by its rarest word."""
+    terms: dict[str, float] = {}
+    query_words = words([question])[0]
+    for word, term in zip(query_words, stem(query_words), strict=True):
+        terms[term] = max(terms.get(term, 0.0), word_weight(word))
+    return terms
+
+
+def covered(terms: dict[str, float], present: Callable[[str], np.ndarray], n: int) -> np.ndarray:
+    """For n texts, the share of the terms' weight they contain; `present(stem)` says which do."""
+    found = np.zeros(n)
+    for term, weight in terms.items():
+        found += weight * present(term)
+    total = sum(terms.values())
+    return found / total if total else found
+
+
 @dataclass(frozen=True)
 class Hit:
     row: int  # chunk row in the index bundle
@@ -84,7 +103,7 @@ class Hit:
     dense: float
     lexical: float
     coverage: float
-    best_sentences: tuple[int, ...]  # rows into the bundle's sentence arrays, best first
+    sentences: tuple[tuple[int, float], ...]  # (row in the bundle's sentence arrays, cosine)
 
 
 @dataclass(frozen=True)
@@ -150,19 +169,21 @@ class HybridSearcher:
         query = self.embedder.encode_queries([question])[0]
 
         rows, _ = self.bundle.dense.search(query, self.candidates)
-        query_words = words([question])[0]
-        term_ids = self.bundle.lexical.term_ids(stem(query_words))
-        bm25 = self.bundle.lexical.scores(term_ids)
+        terms = question_terms(question)
+        lexical_index = self.bundle.lexical
+        bm25 = lexical_index.scores(lexical_index.term_ids(list(terms)))
         lexical_rows = np.argsort(-bm25)[: self.candidates]
         lexical_rows = lexical_rows[bm25[lexical_rows] > 0]
         rows = np.unique(np.concatenate([rows, lexical_rows]).astype(np.int64))
         if len(rows) == 0:
             return Ranking(language, 0.0, [], query)
 
-        dense, best = self._dense_scores(query, rows)
+        dense, sentences = self._dense_scores(query, rows)
         top_bm25 = float(bm25.max())
         lexical = bm25[rows] / top_bm25 if top_bm25 > 0 else np.zeros(len(rows))
-        coverage = self._coverage(query_words, term_ids, rows)
+        coverage = covered(
+            terms, lambda t: lexical_index.contains(lexical_index.term_id(t), rows), len(rows)
+        )
         fused = w_dense * dense + (1 - w_dense) * lexical
         absolute = dense + CONFIDENCE_COVERAGE_WEIGHT * coverage
 
@@ -174,44 +195,28 @@ class HybridSearcher:
                 float(dense[i]),
                 float(lexical[i]),
                 float(coverage[i]),
-                best[i],
+                sentences[i],
             )
             for i in order
         ]
         return Ranking(language, float(absolute.max()), hits, query)
 
-    def _coverage(
-        self, query_words: list[str], term_ids: list[int | None], rows: np.ndarray
-    ) -> np.ndarray:
-        weights: dict[int | str | None, float] = {}
-        for word, term in zip(query_words, term_ids, strict=True):
-            key = term if term is not None else word  # unknown words count, each on its own
-            weights[key] = max(weights.get(key, 0.0), word_weight(word))
-        total = sum(weights.values())
-        if not total:
-            return np.zeros(len(rows))
-        found = np.zeros(len(rows))
-        for key, weight in weights.items():
-            if not isinstance(key, str):
-                found += weight * self.bundle.lexical.contains(key, rows)
-        return found / total
-
     def _dense_scores(
         self, query: np.ndarray, rows: np.ndarray
-    ) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-        """Chunk cosine, blended with its best sentence's; and each chunk's sentences by score."""
+    ) -> tuple[np.ndarray, list[tuple[tuple[int, float], ...]]]:
+        """Chunk cosine, blended with its best sentence's; and each chunk's sentence cosines."""
         chunk_vectors = np.stack([self.bundle.dense.index.reconstruct(int(r)) for r in rows])
         chunk_scores = chunk_vectors @ query
         scores = np.empty(len(rows))
-        best: list[tuple[int, ...]] = []
+        sentences: list[tuple[tuple[int, float], ...]] = []
         for i, row in enumerate(rows):
             lo, hi = self._sentence_start[row], self._sentence_start[row + 1]
             if hi == lo:
                 scores[i] = chunk_scores[i]
-                best.append(())
+                sentences.append(())
                 continue
             sims = self.bundle.sentence_vectors[lo:hi].astype(np.float32) @ query
             alpha = self.profile.sentence_weight
             scores[i] = (1 - alpha) * chunk_scores[i] + alpha * sims.max()
-            best.append(tuple(int(lo + j) for j in np.argsort(-sims)))
-        return scores, best
+            sentences.append(tuple((int(lo + j), float(sim)) for j, sim in enumerate(sims)))
+        return scores, sentences
