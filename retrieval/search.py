@@ -111,7 +111,6 @@ class Ranking:
     language: str
     confidence: float
     hits: list[Hit]
-    query_vector: np.ndarray
 
 
 @lru_cache(maxsize=1)
@@ -176,7 +175,7 @@ class HybridSearcher:
         lexical_rows = lexical_rows[bm25[lexical_rows] > 0]
         rows = np.unique(np.concatenate([rows, lexical_rows]).astype(np.int64))
         if len(rows) == 0:
-            return Ranking(language, 0.0, [], query)
+            return Ranking(language, 0.0, [])
 
         dense, sentences = self._dense_scores(query, rows)
         top_bm25 = float(bm25.max())
@@ -199,7 +198,7 @@ class HybridSearcher:
             )
             for i in order
         ]
-        return Ranking(language, float(absolute.max()), hits, query)
+        return Ranking(language, float(absolute.max()), hits)
 
     def _dense_scores(
         self, query: np.ndarray, rows: np.ndarray
