@@ -2,14 +2,15 @@
 
 Plain reciprocal-rank fusion of BM25 and USE is worse than BM25 alone on Dutch questions (it
 throws away how sure each signal is), and BM25 is useless on English questions over Dutch text.
-So the two signals are fused by calibrated score, weighted by the question's language:
+So the two signals are fused by score, weighted by the question's language:
 
-    dense    = cosine of question and chunk, averaged with the best-matching sentence's
+    dense    = cosine of question and chunk, blended with its best sentence's for a sentence
+               encoder such as USE (the model's profile says how much)
     lexical  = BM25 score, divided by the best BM25 score for that question (0..1)
+    fused    = w * dense + (1 - w) * lexical,  w = 0.5 + 0.5 * P(the question is English)
     coverage = share of the question's word weight found in the chunk (0..1), a word weighing
                more the rarer it is in Dutch at large (wordfreq): unlike the corpus's own IDF
                this holds for words the corpus never uses ("pizza", "pensioenhervorming")
-    fused    = w_dense * dense + w_lex * (lexical + coverage) / 2
 
 `lexical` is relative to the question's best chunk, so it ranks but cannot tell whether anything
 answers at all. `confidence` = the best `dense + 0.1 * coverage` among the candidates is absolute:
