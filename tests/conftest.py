@@ -18,27 +18,17 @@ from retrieval.engine import Engine, get_engine
 from retrieval.settings import Settings
 from tests.telegram_emulator import TelegramEmulator
 
-
-# --- bot fixtures (tests/test_bot*.py) -------------------------------------------------------
-@pytest.fixture(scope="session")
-def bot_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """The real engine over the bundled corpus, indexed once into a temporary data dir."""
-    return get_engine(Settings(data_dir=tmp_path_factory.mktemp("bot-data")))
-
-
-# --- core fixtures ---------------------------------------------------------------------------
+# --- the engine most tests share ------------------------------------------------------------
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 @pytest.fixture(scope="session")
-def core_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return Settings(data_dir=tmp_path_factory.mktemp("core-data"))
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The real engine (default model, SQLite, FAISS, BM25) over the bundled corpus, indexed once.
 
-
-@pytest.fixture(scope="session")
-def engine(core_settings: Settings) -> Engine:
-    """The real engine (default model, SQLite, FAISS, BM25) over the bundled corpus."""
-    return Engine(core_settings)
+    The process-wide instance, so the bot's code finds the same one through `get_engine`.
+    """
+    return get_engine(Settings(data_dir=tmp_path_factory.mktemp("data")))
 
 
 # --- web fixtures (tests/test_web*.py) -------------------------------------------------------

@@ -22,12 +22,12 @@ from retrieval.settings import get_settings
 from tests.telegram_emulator import Chat, TelegramEmulator, User
 
 
-def test_console_answers_each_line_as_plain_text(bot_engine: Engine) -> None:
+def test_console_answers_each_line_as_plain_text(engine: Engine) -> None:
     stdin = io.StringIO("/help\nWil Nederland Rusland uitsluiten van INTERPOL?\n\nappeltaart?\n")
     stdout = io.StringIO()
-    run_console(engine=bot_engine, stdin=stdin, stdout=stdout)
+    run_console(engine=engine, stdin=stdin, stdout=stdout)
     output = stdout.getvalue()
-    best = bot_engine.search("Wil Nederland Rusland uitsluiten van INTERPOL?").results[0]
+    best = engine.search("Wil Nederland Rusland uitsluiten van INTERPOL?").results[0]
     assert f"> {best.text.splitlines()[0]}" in output
     assert best.link and best.link in output
     assert "<b>" not in output and "<blockquote>" not in output
@@ -44,10 +44,10 @@ BOT_COMMAND = [sys.executable, "-c", "from bot.cli import app; app()", "bot"]
 
 
 def test_bot_command_without_token_runs_the_console(
-    bot_engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no .env here
-    for name, value in bot_command_env(bot_engine).items():
+    for name, value in bot_command_env(engine).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     get_settings.cache_clear()
@@ -69,11 +69,11 @@ def test_log_filter_redacts_the_token() -> None:
 
 @pytest.mark.asyncio(loop_scope="session")
 async def test_bot_command_with_token_polls_the_configured_api(
-    bot_engine: Engine, tmp_path: Path
+    engine: Engine, tmp_path: Path
 ) -> None:
     with TelegramEmulator(token="654321:OTHER-token") as emulator:
         env = bot_command_env(
-            bot_engine,
+            engine,
             TELEGRAM_BOT_TOKEN=emulator.token,
             TELEGRAM_API_BASE_URL=emulator.base_url,
         )

@@ -90,15 +90,15 @@ def emulator() -> Iterator[TelegramEmulator]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def bot(
-    emulator: TelegramEmulator, bot_engine: Engine, problems: Problems
+    emulator: TelegramEmulator, engine: Engine, problems: Problems
 ) -> AsyncIterator[Application]:
     settings = Settings(
-        data_dir=bot_engine.settings.data_dir,
+        data_dir=engine.settings.data_dir,
         telegram_bot_token=emulator.token,
         telegram_api_base_url=emulator.base_url,
         admin_user_ids=[ADMIN.id],
     )
-    application = build_application(settings, bot_engine)
+    application = build_application(settings, engine)
     async with application:
         await setup_bot(application)
         await application.start()
@@ -176,10 +176,10 @@ async def test_start_shows_help_and_commands_are_registered(emulator: TelegramEm
     assert {"ask", "sources", "about"} <= en
 
 
-async def test_sources_and_about(emulator: TelegramEmulator, bot_engine: Engine) -> None:
+async def test_sources_and_about(emulator: TelegramEmulator, engine: Engine) -> None:
     _, reply = await ask(emulator, ANNA, "/bronnen")
     visible = well_formed(reply.params["text"])
-    for document in bot_engine.documents():
+    for document in engine.documents():
         assert document.title in visible
     assert "https://zoek.officielebekendmakingen.nl/" in visible
     _, reply = await ask(emulator, BOB, "/about")
@@ -187,12 +187,12 @@ async def test_sources_and_about(emulator: TelegramEmulator, bot_engine: Engine)
 
 
 async def test_dutch_question_gets_verbatim_quote_with_source(
-    emulator: TelegramEmulator, bot_engine: Engine
+    emulator: TelegramEmulator, engine: Engine
 ) -> None:
     _, reply = await ask(emulator, ANNA, DUTCH_QUESTION)
     text = reply.params["text"]
-    assert_verbatim(text, bot_engine)
-    best = bot_engine.search(DUTCH_QUESTION, k=3).results[0]
+    assert_verbatim(text, engine)
+    best = engine.search(DUTCH_QUESTION, k=3).results[0]
     assert f"<b>{html.escape(best.quote, quote=False)}</b>" in text
     assert html.escape(best.title, quote=False) in text
     assert best.link and best.link in text
@@ -204,11 +204,9 @@ async def test_dutch_question_gets_verbatim_quote_with_source(
     assert "reply_parameters" not in reply.params  # no quoting in a private chat
 
 
-async def test_english_question_gets_english_ui(
-    emulator: TelegramEmulator, bot_engine: Engine
-) -> None:
+async def test_english_question_gets_english_ui(emulator: TelegramEmulator, engine: Engine) -> None:
     _, reply = await ask(emulator, BOB, ENGLISH_QUESTION)
-    assert_verbatim(reply.params["text"], bot_engine)
+    assert_verbatim(reply.params["text"], engine)
     assert {"More results ▸", "Full answer", "Source 🔗"} <= buttons(reply).keys()
 
 
@@ -221,7 +219,7 @@ async def test_off_corpus_question_quotes_nothing(emulator: TelegramEmulator) ->
 
 
 async def test_more_results_edits_the_answer_and_full_answer_sends_section(
-    emulator: TelegramEmulator, bot_engine: Engine
+    emulator: TelegramEmulator, engine: Engine
 ) -> None:
     _, reply = await ask(emulator, ANNA, DUTCH_QUESTION)
     answer = reply.result
@@ -231,15 +229,15 @@ async def test_more_results_edits_the_answer_and_full_answer_sends_section(
     assert edit.error is None
     assert edit.params["message_id"] == answer["message_id"]
     assert "Resultaten 4–6" in edit.params["text"]
-    assert_verbatim(edit.params["text"], bot_engine)
+    assert_verbatim(edit.params["text"], engine)
     assert "◂ Vorige" in buttons(edit)
-    page_two = bot_engine.search(DUTCH_QUESTION, k=3, offset=3).results[0]
+    page_two = engine.search(DUTCH_QUESTION, k=3, offset=3).results[0]
 
     since = emulator.call_count
     await emulator.press_button(ANNA, edit.result, buttons(edit)["Volledig antwoord"])
     full = await emulator.wait_for("sendMessage", since=since)
     assert full.params["reply_parameters"]["message_id"] == answer["message_id"]
-    document = bot_engine.document(page_two.doc_id)
+    document = engine.document(page_two.doc_id)
     section = document.section(page_two.section)
     body = section.body.of(document.text)
     assert " ".join(body.split()) in " ".join(well_formed(full.params["text"]).split())
@@ -276,7 +274,7 @@ async def test_expired_button_asks_to_ask_again(emulator: TelegramEmulator) -> N
 
 
 async def test_feedback_is_stored_without_user_names(
-    emulator: TelegramEmulator, bot_engine: Engine
+    emulator: TelegramEmulator, engine: Engine
 ) -> None:
     question = "Hoeveel vergunningen hebben EU-landen afgewezen?"
     _, reply = await ask(emulator, ANNA, question)
@@ -286,8 +284,8 @@ async def test_feedback_is_stored_without_user_names(
             "answerCallbackQuery", lambda c, q=query_id: c.params["callback_query_id"] == q
         )
         assert thanks.params["text"] == "Bedankt voor je feedback!"
-    shown = [p.chunk_id for p in bot_engine.search(question, k=3).results]
-    with bot_engine.store.session() as session:
+    shown = [p.chunk_id for p in engine.search(question, k=3).results]
+    with engine.store.session() as session:
         rows = session.exec(select(Feedback).where(Feedback.question == question)).all()
     assert len(rows) == 1
     assert rows[0].vote == -1
@@ -312,7 +310,7 @@ async def test_4000_character_question(emulator: TelegramEmulator) -> None:
     assert reply.params["text"]
 
 
-async def test_html_injection_is_escaped(emulator: TelegramEmulator, bot_engine: Engine) -> None:
+async def test_html_injection_is_escaped(emulator: TelegramEmulator, engine: Engine) -> None:
     for user, chat in ((ANNA, None), (BOB, GROUP)):
         text = INJECTION if chat is None else f"/ask {INJECTION}"
         _, reply = await ask(emulator, user, text, chat)
@@ -339,7 +337,7 @@ async def test_429_is_retried_after_retry_after(emulator: TelegramEmulator) -> N
 
 
 async def test_twenty_users_at_once_each_get_their_own_answer(
-    emulator: TelegramEmulator, bot_engine: Engine
+    emulator: TelegramEmulator, engine: Engine
 ) -> None:
     users = [User(2000 + i, f"U{i}", "nl" if i < 10 else "en") for i in range(20)]
     messages = await asyncio.gather(
@@ -350,7 +348,7 @@ async def test_twenty_users_at_once_each_get_their_own_answer(
     )
     replies = await asyncio.gather(*(emulator.reply_to(m, timeout=15) for m in messages))
     for user, question, reply in zip(users, CONCURRENT_QUESTIONS, replies, strict=True):
-        expected = answer_question(bot_engine, question, user.language_code)
+        expected = answer_question(engine, question, user.language_code)
         assert reply.params["chat_id"] == user.id
         assert reply.params["text"] == expected.html, question
 
@@ -378,10 +376,10 @@ async def test_error_handler_logs_traceback_and_tells_user_nothing_internal(
 # --- groups and inline mode ---------------------------------------------------------------
 
 
-async def test_group_ask_mention_and_reply(emulator: TelegramEmulator, bot_engine: Engine) -> None:
+async def test_group_ask_mention_and_reply(emulator: TelegramEmulator, engine: Engine) -> None:
     message, reply = await ask(emulator, ANNA, f"/ask@vraagbaak_test_bot {DUTCH_QUESTION}", GROUP)
     assert reply.params["reply_parameters"]["message_id"] == message["message_id"]
-    assert_verbatim(reply.params["text"], bot_engine)
+    assert_verbatim(reply.params["text"], engine)
 
     since = emulator.call_count
     await emulator.send_message(BOB, GROUP, "Hallo allemaal, wie wil er koffie?")
@@ -389,7 +387,7 @@ async def test_group_ask_mention_and_reply(emulator: TelegramEmulator, bot_engin
     mention = "@vraagbaak_test_bot wat wil Amnesty met gezichtsherkenningstechnologie?"
     message, reply = await ask(emulator, BOB, mention, GROUP)
     assert reply.params["reply_parameters"]["message_id"] == message["message_id"]
-    assert_verbatim(reply.params["text"], bot_engine)
+    assert_verbatim(reply.params["text"], engine)
     sent = [c for c in emulator.calls()[since:] if c.method == "sendMessage"]
     assert sent == [reply]  # the chatter and the reply to a person got no answer
 
@@ -397,12 +395,10 @@ async def test_group_ask_mention_and_reply(emulator: TelegramEmulator, bot_engin
     message = await emulator.send_message(ANNA, GROUP, follow_up, reply_to=reply.result)
     answer = await emulator.reply_to(message)
     assert answer.params["reply_parameters"]["message_id"] == message["message_id"]
-    assert_verbatim(answer.params["text"], bot_engine)
+    assert_verbatim(answer.params["text"], engine)
 
 
-async def test_inline_query_offers_quote_cards(
-    emulator: TelegramEmulator, bot_engine: Engine
-) -> None:
+async def test_inline_query_offers_quote_cards(emulator: TelegramEmulator, engine: Engine) -> None:
     query_id = await emulator.inline_query(BOB, ENGLISH_QUESTION)
     answer = await emulator.wait_for(
         "answerInlineQuery", lambda c: c.params["inline_query_id"] == query_id
@@ -412,7 +408,7 @@ async def test_inline_query_offers_quote_cards(
     for result in results:
         content = result["input_message_content"]
         assert content["parse_mode"] == "HTML"
-        assert_verbatim(content["message_text"], bot_engine)
+        assert_verbatim(content["message_text"], engine)
         assert "📄" in content["message_text"]
     await emulator.choose_inline_result(BOB, results[0]["id"], ENGLISH_QUESTION)
 
