@@ -1,7 +1,7 @@
 """From a ranking to quotable passages: which chunks to show and which sentences answer.
 
 Every string put in a Passage is a slice of the cleaned document text, so quotes are verbatim by
-construction; `tests/test_answer.py` checks it for every result of every dev question.
+construction; `tests/test_search.py` checks it for every result of every dev question.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import numpy as np
 from retrieval.documents import Chunk, Document, Section
 from retrieval.index import IndexBundle, tokenize
 from retrieval.results import Passage, permalink
-from retrieval.search import Hit, covered, question_terms
+from retrieval.search import Hit, Ranking, covered
 
 #: A quote is the best sentence plus neighbours that score nearly as well, up to this length.
 QUOTE_MAX_CHARS = 500
@@ -29,26 +29,24 @@ class ChunkView:
 
 
 def compose(
-    hits: list[Hit],
+    ranking: Ranking,
     views: list[ChunkView],
     bundle: IndexBundle,
-    question: str,
     k: int,
     offset: int,
     base_url: str | None,
 ) -> list[Passage]:
     """Passages `offset`..`offset + k` of the ranking, one per distinct stretch of text."""
     chosen: list[tuple[Hit, ChunkView]] = []
-    for hit in hits:
+    for hit in ranking.hits:
         view = views[hit.row]
         if any(_overlaps(view.chunk, other.chunk) for _, other in chosen):
             continue  # a grouped answer or an overlapping piece already shown
         chosen.append((hit, view))
         if len(chosen) >= offset + k:
             break
-    terms = question_terms(question)
     return [
-        _passage(rank, hit, view, bundle, terms, base_url)
+        _passage(rank, hit, view, bundle, ranking.terms, base_url)
         for rank, (hit, view) in enumerate(chosen[offset:], start=offset + 1)
     ]
 

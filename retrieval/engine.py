@@ -132,10 +132,9 @@ class Engine:
         if not (answered or keep_declined):
             return SearchResult(question, False, ranking.language, [])
         passages = compose(
-            ranking.hits,
+            ranking,
             loaded.views,
             loaded.searcher.bundle,
-            question,
             k or self.settings.top_k,
             offset,
             self.settings.public_base_url,

@@ -112,6 +112,7 @@ class Ranking:
     language: str
     confidence: float
     hits: list[Hit]
+    terms: dict[str, float]  # the question's weighted stems (`question_terms`)
 
 
 @lru_cache(maxsize=1)
@@ -176,7 +177,7 @@ class HybridSearcher:
         lexical_rows = lexical_rows[bm25[lexical_rows] > 0]
         rows = np.unique(np.concatenate([rows, lexical_rows]).astype(np.int64))
         if len(rows) == 0:
-            return Ranking(language, 0.0, [])
+            return Ranking(language, 0.0, [], terms)
 
         dense, sentences = self._dense_scores(query, rows)
         top_bm25 = float(bm25.max())
@@ -199,7 +200,7 @@ class HybridSearcher:
             )
             for i in order
         ]
-        return Ranking(language, float(absolute.max()), hits)
+        return Ranking(language, float(absolute.max()), hits, terms)
 
     def _dense_scores(
         self, query: np.ndarray, rows: np.ndarray
