@@ -1,26 +1,35 @@
-"""Sections -> Chunks: a question with its answer is the unit; long bodies split on paragraphs."""
+"""Sections -> Chunks: a question with its answer is the unit; long bodies split on paragraphs.
+
+Short headed sections of a web page or memo are merged up to the chunk size (one chunk holds the
+page's answer with its short sub-sections, headings included as they stand in the text); a
+Kamervraag's questions are never merged, each question with its answer stays a unit.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from retrieval.documents import Chunk, Document, Section, Span
 from retrieval.sentences import sentence_spans
 
+#: Changes whenever the rules below cut documents differently: stored documents are re-chunked.
+CHUNKER_VERSION = 2
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 
 
 def chunk_document(document: Document, max_chars: int, overlap_chars: int) -> list[Chunk]:
     chunks: list[Chunk] = []
-    for section in document.sections:
-        context = section_context(document, section)
-        for n, span in enumerate(split_span(document.text, section.body, max_chars, overlap_chars)):
+    for group in section_groups(document.sections, max_chars):
+        first = group[0]
+        context = section_context(document, group)
+        body = Span(first.body.start, group[-1].body.end)
+        for n, span in enumerate(split_span(document.text, body, max_chars, overlap_chars)):
             chunks.append(
                 Chunk(
-                    chunk_id=f"{document.doc_id}:{section.anchor}:{n}",
+                    chunk_id=f"{document.doc_id}:{first.anchor}:{n}",
                     doc_id=document.doc_id,
-                    section=section.label,
+                    section=first.label,
                     quote=span,
                     text=span.of(document.text),
                     context=context,
@@ -29,12 +38,28 @@ def chunk_document(document: Document, max_chars: int, overlap_chars: int) -> li
     return chunks
 
 
-def section_context(document: Document, section: Section) -> str:
-    """What is searched beside a chunk's text: the title, the section, and its question."""
-    parts = [document.title, section.label]
-    if section.question is not None:
-        parts.append(section.question.of(document.text))
-    return "\n".join(parts)
+def section_groups(sections: Sequence[Section], max_chars: int) -> list[list[Section]]:
+    """Sections in order, a `text` section joining the one before it (a `text` section or a
+    page's answer) while the two together fit in `max_chars`."""
+    groups: list[list[Section]] = []
+    for section in sections:
+        if groups:
+            last = groups[-1]
+            fits = section.body.end - last[0].body.start <= max_chars
+            follows = last[-1].body.end <= section.body.start
+            if section.kind == "text" and last[-1].kind in ("text", "qa") and fits and follows:
+                last.append(section)
+                continue
+        groups.append([section])
+    return groups
+
+
+def section_context(document: Document, group: Sequence[Section]) -> str:
+    """What is searched beside a chunk's text: the title, the sections, the first's question."""
+    parts = [document.title, *(section.label for section in group)]
+    if group[0].question is not None:
+        parts.append(group[0].question.of(document.text))
+    return "\n".join(dict.fromkeys(parts))  # a page's question is often its title too
 
 
 def split_span(text: str, span: Span, max_chars: int, overlap_chars: int) -> list[Span]:

@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 DocType = Literal["kamervraag", "kamerbrief", "webpagina", "beslisnota", "document"]
-SectionKind = Literal["qa", "text", "header"]
+#: qa: a question with its answer; question: a question not (yet) answered; text: any other
+#: part; header: metadata lines (submitters, dates).
+SectionKind = Literal["qa", "question", "text", "header"]
 
 
 @dataclass(frozen=True)

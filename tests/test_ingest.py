@@ -64,7 +64,7 @@ def test_xml_answer_groups_references_notes_and_delay() -> None:
 def test_xml_question_only_and_older_format() -> None:
     question = parse_file(FIXTURES / "kv-tk-2024Z00001.xml")
     assert question.doc_id == "kv-tk-2024Z00001" and set(question.urls) == {"vraag"}
-    assert [s.kind for s in question.sections if s.label.startswith("Vraag")] == ["text"] * 4
+    assert [s.kind for s in question.sections if s.label.startswith("Vraag")] == ["question"] * 4
     old = parse_file(FIXTURES / "ah-tk-20092010-1234.xml")
     assert (old.submitted, old.answered, old.submitters) == (
         "2010-01-14",

@@ -1,13 +1,13 @@
 """HTML pages: the readable blocks (headings, paragraphs, list items) become the text.
 
 A page that carries numbered questions and answers (a Kamervraag page saved as HTML) is parsed
-by the text formats from that text; any other page gets one section per heading.
+by the text formats from that text; any other page gets one section per heading, or is a
+question with its answer.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import lxml.html
 from lxml import etree
@@ -17,6 +17,7 @@ from retrieval.documents import Document, Section, Span
 from retrieval.parsing.cleaning import slug
 from retrieval.parsing.errors import ParseError
 from retrieval.parsing.qa import find_headings
+from retrieval.parsing.sections import Block, headed_sections
 
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BLOCKS = _HEADINGS | {"p", "li", "blockquote", "pre", "dt", "dd", "td", "th", "figcaption"}
@@ -70,24 +71,9 @@ def _blocks(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
 
 
 def _sections(blocks: list[tuple[str, str]]) -> list[Section]:
-    """One section per heading (text before the first is "Inleiding"); labels made unique."""
-    sections: list[Section] = []
-    seen: Counter[str] = Counter()
-    label, body, offset = "Inleiding", None, 0
-
-    def close() -> None:
-        if body:
-            seen[label] += 1
-            unique = f"{label} ({seen[label]})" if seen[label] > 1 else label
-            sections.append(Section(unique, "text", body))
-
+    """Headed sections over the blocks, as they sit in the joined text (see `sections`)."""
+    spans, offset = [], 0
     for tag, content in blocks:
-        if tag in _HEADINGS:
-            close()
-            label, body = content, None
-        else:
-            end = offset + len(content)
-            body = Span(body.start, end) if body else Span(offset, end)
+        spans.append(Block(Span(offset, offset + len(content)), tag in _HEADINGS))
         offset += len(content) + 2
-    close()
-    return sections
+    return headed_sections("\n\n".join(content for _, content in blocks), spans)

@@ -12,7 +12,7 @@ Pairing rules, the same for all formats:
   Vraag 4-7 with no answer of their own point at Vraag 8 whose answer follows them.
 - An answer that only says "Zie antwoord vraag 1." takes Vraag 1's body and answered_in (the owner
   of that answer); the referring sentence becomes the answer_heading.
-- A question nobody answers becomes a `text` section whose body is the question.
+- A question nobody answers becomes a `question` section whose body is the question.
 """
 
 from __future__ import annotations
@@ -207,5 +207,5 @@ def _section(item: _Item) -> Section | None:
             answered_in=item.answered_in,
         )
     if item.question:
-        return Section(item.label, "text", item.question)
+        return Section(item.label, "question", item.question)
     return None

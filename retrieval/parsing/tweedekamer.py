@@ -2,8 +2,8 @@
 
 Extraction leaves page headers and footers, footnotes in mid-text and glued words ("bijhet"); we
 drop the recognisable furniture lines, keep every word as extracted, and find "Vraag N" /
-"Antwoord N" pairs (or numbered questions) where they exist. Anything else still becomes text
-sections, one per paragraph, so every document can be searched.
+"Antwoord N" pairs (or numbered questions) where they exist. Any other text is cut into headed
+sections (see `sections`), so every document can be searched.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from retrieval.parsing.errors import ParseError
 from retrieval.parsing.fields import ZAAK, iso_date, submitters_from_request
 from retrieval.parsing.layout import lines, trimmed
 from retrieval.parsing.qa import build_sections, find_headings
+from retrieval.parsing.sections import headed_sections, text_blocks
 
 # Page headers and footers of Handelingen and Kamerstukken PDFs.
 _FURNITURE = re.compile(
@@ -45,10 +46,7 @@ def parse(raw: str, source_file: str | None) -> Document:
         sections = [Section("Gegevens", "header", header)] if header else []
         sections += build_sections(text, headings, len(text))
     else:
-        sections = [
-            Section(f"Alinea {number}", "text", span)
-            for number, span in enumerate(_paragraphs(text), start=1)
-        ]
+        sections = headed_sections(text, text_blocks(text, _paragraphs(text)))
     return Document(
         doc_id=_doc_id(raw, source_file),
         doc_type="kamervraag" if questions else "document",
