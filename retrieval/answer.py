@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from retrieval.documents import Chunk, Document, Section
-from retrieval.index import IndexBundle, tokenize
+from retrieval.index import IndexBundle
+from retrieval.quotes import answering_span
 from retrieval.results import Passage, permalink
-from retrieval.search import Hit, Ranking, covered
-
-#: A quote is the best sentence plus neighbours that score nearly as well, up to this length.
-QUOTE_MAX_CHARS = 500
-NEIGHBOUR_RATIO = 0.7
-SENTENCE_OVERLAP_WEIGHT = 0.25
+from retrieval.search import Hit, Ranking
+from retrieval.sentences import sentence_spans
+from retrieval.terms import QuestionTerms
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,7 @@ def compose(
         if len(chosen) >= offset + k:
             break
     return [
-        _passage(rank, hit, view, bundle, ranking.terms, base_url)
+        _passage(rank, hit, view, bundle, ranking.question, ranking.terms, base_url)
         for rank, (hit, view) in enumerate(chosen[offset:], start=offset + 1)
     ]
 
@@ -60,14 +56,30 @@ def _passage(
     hit: Hit,
     view: ChunkView,
     bundle: IndexBundle,
-    terms: dict[str, float],
+    question: str,
+    terms: QuestionTerms,
     base_url: str | None,
 ) -> Passage:
     chunk, document, section = view.chunk, view.document, view.section
-    sentences = _answering_sentences(hit, chunk.text, bundle, terms)
-    # one run from the first answering sentence to the last: they are contiguous
-    highlights = ((sentences[0][0], sentences[-1][1]),) if sentences else ()
-    quote = chunk.text[highlights[0][0] : highlights[0][1]] if highlights else chunk.text
+    if hit.sentences:
+        rows = [row for row, _ in hit.sentences]
+        sentences = [
+            (int(bundle.sentence_spans[r, 1]), int(bundle.sentence_spans[r, 2])) for r in rows
+        ]
+        cosines: list[float] | None = [cosine for _, cosine in hit.sentences]
+    else:
+        sentences, cosines = sentence_spans(chunk.text), None
+    span = answering_span(
+        question,
+        terms,
+        chunk.text,
+        sentences,
+        cosines,
+        opens_section=chunk.quote.start == section.body.start,
+        title=document.title,
+    )
+    highlights = (span,) if span else ()
+    quote = chunk.text[span[0] : span[1]] if span else chunk.text
     return Passage(
         rank=rank,
         score=hit.score,
@@ -87,32 +99,5 @@ def _passage(
         permalink=permalink(base_url, document.doc_id, chunk.quote),
         date=document.date,
         ministers=tuple(document.ministers),
+        unanswered=hit.unanswered,
     )
-
-
-def _answering_sentences(
-    hit: Hit, text: str, bundle: IndexBundle, terms: dict[str, float]
-) -> list[tuple[int, int]]:
-    """The best sentence and its near-as-good neighbours, as contiguous (start, end) in `text`.
-
-    A sentence scores by its cosine with the question plus the share of the question's word
-    weight it contains (as `coverage` does for chunks).
-    """
-    if len(hit.sentences) <= 1:
-        return [(0, len(text))] if text else []
-    rows = [row for row, _ in hit.sentences]
-    spans = [(int(bundle.sentence_spans[r, 1]), int(bundle.sentence_spans[r, 2])) for r in rows]
-    stems = [set(tokens) for tokens in tokenize([text[s:e] for s, e in spans])]
-    overlap = covered(terms, lambda t: np.array([t in st for st in stems]), len(stems))
-    scores = np.array([cosine for _, cosine in hit.sentences]) + SENTENCE_OVERLAP_WEIGHT * overlap
-    best = int(scores.argmax())
-    first = last = best
-    for step in (1, -1):
-        i = best + step
-        while 0 <= i < len(spans) and scores[i] >= NEIGHBOUR_RATIO * scores[best]:
-            lo, hi = min(first, i), max(last, i)
-            if spans[hi][1] - spans[lo][0] > QUOTE_MAX_CHARS:
-                break
-            first, last = lo, hi
-            i += step
-    return spans[first : last + 1]
