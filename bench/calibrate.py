@@ -1,65 +1,36 @@
-"""Calibrate the decline threshold: confidence of answerable dev questions vs off-corpus ones.
+"""The decline model a corpus calibrates for itself, printed as retrieval/search.py PROFILES holds
+it: the default for corpora with too few questions of their own to calibrate on (the bundled one).
 
-Off-corpus questions are the dev file's `answerable: false` ones plus the 175 rijksoverheid.nl
-questions of ../shared/corpora/rijksoverheid-vac (other ministries' topics). Prints both
-distributions and, per candidate threshold, how many of each side it would decline.
+    nice -n 10 .venv/bin/python -m bench.calibrate [--model NAME] [--level grown]
 
-    .venv/bin/python bench/calibrate.py [--model NAME_OR_PATH] [--data-dir DIR]
-
-`--data-dir` reuses an index and embedding cache (a slow model then embeds only the questions).
+Every index build calibrates its own model (retrieval/calibration.py) on the corpus's questions;
+this prints the one of a benchmark level (see bench/corpora.py), with how it was fitted. No
+evaluation question is used.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
-import tempfile
-from pathlib import Path
 
-import numpy as np
-
+from bench.corpora import build
 from retrieval.engine import Engine
-from retrieval.evaluation import load_questions
-from retrieval.search import clean_question
-from retrieval.settings import Settings
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from retrieval.settings import DEFAULT_MODEL, Settings
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="use-multilingual")
-    parser.add_argument("--data-dir", type=Path, help="default: a new temporary folder")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--level", default="grown")
     args = parser.parse_args()
-    csv.field_size_limit(1 << 30)
-    with tempfile.TemporaryDirectory() as tmp:
-        data_dir = args.data_dir or Path(tmp)
-        engine = Engine(Settings(data_dir=data_dir, embedding_model=args.model))
-        searcher = engine._loaded.searcher
-        assert searcher is not None
-
-        def confidence(q: str) -> float:
-            return searcher.rank(clean_question(q, 4096)).confidence
-
-        dev = load_questions(SHARED / "eval/dev.jsonl")
-        answerable = np.array([confidence(q.question) for q in dev if q.answerable])
-        off = [q.question for q in dev if not q.answerable]
-        vac_file = SHARED / "corpora/rijksoverheid-vac/vacs_bzk.csv"
-        if vac_file.exists():
-            with vac_file.open(encoding="utf-8") as f:
-                off += [row["question"] for row in csv.DictReader(f)]
-        unanswerable = np.array([confidence(q) for q in off])
-
-    print(f"model {args.model}")
-    print(f"{'':<14}{'n':>5}{'min':>8}{'p5':>8}{'p50':>8}{'p95':>8}{'max':>8}")
-    for name, xs in (("answerable", answerable), ("off-corpus", unanswerable)):
-        p5, p50, p95 = np.percentile(xs, [5, 50, 95])
-        print(
-            f"{name:<14}{len(xs):>5}{xs.min():>8.3f}{p5:>8.3f}{p50:>8.3f}{p95:>8.3f}{xs.max():>8.3f}"
-        )
-    print(f"\n{'threshold':>10}{'answerable declined':>22}{'off-corpus answered':>22}")
-    for t in np.arange(0.15, 0.45, 0.02):
-        print(f"{t:>10.2f}{int((answerable < t).sum()):>22}{int((unanswerable >= t).sum()):>22}")
+    engine = Engine(Settings(data_dir=build(args.level, args.model), embedding_model=args.model))
+    bundle = engine._loaded.searcher.bundle
+    if bundle.decline is None:
+        raise SystemExit(f"the {args.level} corpus has too few questions to calibrate on")
+    model = bundle.decline
+    print(f"# {model.fitted_on}")
+    weights = ", ".join(f"{w:.3f}" for w in model.weights)
+    print(f"DeclineModel(({weights}), {model.intercept:.3f}, {model.threshold:.3f}, "
+          f'"calibrated on the {args.level} corpus")')
 
 
 if __name__ == "__main__":

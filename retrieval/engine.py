@@ -12,7 +12,10 @@ import threading
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from retrieval.answer import ChunkView, compose
+from retrieval.calibration import calibrate
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.index import IndexBundle, IndexUnavailable
@@ -107,11 +110,20 @@ class Engine:
                 self.settings.embedding_batch_size,
                 progress,
             )
+            bundle.decline = calibrate(self._searcher(bundle, views), views)
             bundle.save(self.settings.index_dir)
-        searcher = HybridSearcher(
-            self.embedder, bundle, self.settings.candidates, self.profile, self.settings.fusion
+        return _Loaded(documents, views, self._searcher(bundle, views), self._generation())
+
+    def _searcher(self, bundle: IndexBundle, views: list[ChunkView]) -> HybridSearcher:
+        unanswered = np.array([v.section.kind == "question" for v in views], dtype=bool)
+        return HybridSearcher(
+            self.embedder,
+            bundle,
+            self.settings.candidates,
+            self.profile,
+            unanswered,
+            self.settings.min_confidence,
         )
-        return _Loaded(documents, views, searcher, self._generation())
 
     # --- what adapters call -----------------------------------------------------------------
     def search(
@@ -128,7 +140,7 @@ class Engine:
         if loaded.searcher is None:
             return SearchResult(question, False, "nl", [])
         ranking = loaded.searcher.rank(question)
-        answered = ranking.confidence >= self.profile.min_confidence
+        answered = loaded.searcher.decline.answers(ranking.confidence)
         if not (answered or keep_declined):
             return SearchResult(question, False, ranking.language, [])
         passages = compose(

@@ -14,43 +14,26 @@ import os
 import shutil
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import bm25s
 import faiss
 import numpy as np
-import Stemmer
+
+from retrieval.decline import DeclineModel
+from retrieval.terms import QuestionTerms, index_tokens
+from retrieval.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 #: Below this many vectors an exact (flat) index is both fastest to build and fast enough to search.
 EXACT_LIMIT = 100_000
-FORMAT_VERSION = 2  # 2: chunk hashes and record ids in the manifest
+FORMAT_VERSION = 3  # 2: chunk hashes and record ids; 3: vocabulary, decline model
 
 
 class IndexUnavailable(RuntimeError):
     """The index files are missing, stale or unreadable: rebuild them."""
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("dutch")
-
-
-def words(texts: list[str]) -> list[list[str]]:
-    """Lower-cased words without Dutch stopwords."""
-    return bm25s.tokenize(texts, stopwords="nl", return_ids=False, show_progress=False)
-
-
-def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, Dutch-stopword-free, Snowball-stemmed tokens, alike for chunks and queries."""
-    return [stem(ws) for ws in words(texts)]
-
-
-def stem(word_list: list[str]) -> list[str]:
-    return _stemmer().stemWords(word_list)
 
 
 class LexicalIndex:
@@ -61,7 +44,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
         retriever = bm25s.BM25()
-        retriever.index(tokenize(texts), show_progress=False)
+        retriever.index(index_tokens(texts), show_progress=False)
         return cls(retriever)
 
     def save(self, folder: Path) -> None:
@@ -75,14 +58,29 @@ class LexicalIndex:
         """The stem's vocabulary id, None where the corpus never uses it."""
         return self.retriever.vocab_dict.get(stem)
 
-    def term_ids(self, stems: list[str]) -> list[int | None]:
-        return [self.term_id(s) for s in stems]
+    def scores(self, weights: dict[str, float]) -> np.ndarray:
+        """BM25 of every row for weighted terms: the sum of each term's scores times its weight."""
+        matrix = self.retriever.scores
+        total = np.zeros(self.size, dtype=np.float32)
+        for term, weight in weights.items():
+            term_id = self.term_id(term)
+            if term_id is None:
+                continue
+            lo, hi = matrix["indptr"][term_id], matrix["indptr"][term_id + 1]
+            total[matrix["indices"][lo:hi]] += weight * matrix["data"][lo:hi]
+        return total
 
-    def scores(self, term_ids: list[int | None]) -> np.ndarray:
-        known = [t for t in term_ids if t is not None]
-        if not known:
-            return np.zeros(self.size, dtype=np.float32)
-        return self.retriever.get_scores(known)
+    def coverage(self, terms: QuestionTerms, rows: np.ndarray) -> np.ndarray:
+        """For each of `rows`, the share of the question's word weight it holds."""
+        return terms.covered(lambda term: self.contains(self.term_id(term), rows))
+
+    def used_outside(self, term_id: int | None, rows: np.ndarray) -> bool:
+        """Whether any row but `rows` contains the term."""
+        if term_id is None:
+            return False
+        scores = self.retriever.scores
+        postings = scores["indices"][scores["indptr"][term_id] : scores["indptr"][term_id + 1]]
+        return bool(np.isin(postings, rows, invert=True).any())
 
     def contains(self, term_id: int | None, rows: np.ndarray) -> np.ndarray:
         """Which of `rows` contain the term: membership in its postings list."""
@@ -114,10 +112,28 @@ class DenseIndex:
         index.add(vectors)
         return cls(index)
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        scores, rows = self.index.search(query.reshape(1, -1), min(k, self.index.ntotal))
+    def search(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k nearest rows (and scores); with `allowed` (bool per row), among those only."""
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBitmap(np.packbits(allowed, bitorder="little"))
+            ivf = faiss.try_extract_index_ivf(self.index)
+            if ivf is not None:
+                params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe)
+            else:
+                params = faiss.SearchParameters(sel=selector)
+        k = min(k, self.index.ntotal)
+        scores, rows = self.index.search(query.reshape(1, -1), k, params=params)
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vectors of `rows` (approximate for a quantised index)."""
+        if len(rows) == 0:
+            return np.zeros((0, self.index.d), dtype=np.float32)
+        return self.index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
 
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))
@@ -139,6 +155,8 @@ class IndexBundle:
     sentence_vectors: np.ndarray  # (S, dim) float16, the sentences of all chunks
     sentence_spans: np.ndarray  # (S, 3) int32: chunk row, start, end (offsets inside the chunk)
     record_ids: list[int] = field(default_factory=list)  # chunk record id per row, for updates
+    vocabulary: Vocabulary | None = None  # the corpus's words as vectors (English questions)
+    decline: DeclineModel | None = None  # calibrated on this corpus (None: the model's default)
 
     def save(self, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
@@ -148,12 +166,18 @@ class IndexBundle:
         self.lexical.save(folder / "bm25")
         np.save(folder / "sentence_vectors.npy", self.sentence_vectors)
         np.save(folder / "sentence_spans.npy", self.sentence_spans)
+        vocabulary = self.vocabulary or Vocabulary([], [], np.zeros((0, self.dense.index.d)))
+        np.save(folder / "vocabulary.npy", vocabulary.vectors.astype(np.float16))
+        (folder / "vocabulary.json").write_text(
+            json.dumps({"stems": vocabulary.stems, "words": vocabulary.words}, ensure_ascii=False)
+        )
         manifest = {
             "format": FORMAT_VERSION,
             "fingerprint": self.fingerprint,
             "chunk_ids": self.chunk_ids,
             "chunk_hashes": self.chunk_hashes,
             "record_ids": self.record_ids,
+            "decline": self.decline.to_json() if self.decline else None,
         }
         (folder / "manifest.json").write_text(json.dumps(manifest))
         pointer = root / "CURRENT.tmp"
@@ -191,6 +215,8 @@ class IndexBundle:
                 lexical=LexicalIndex.load(folder / "bm25"),
                 sentence_vectors=np.load(folder / "sentence_vectors.npy"),
                 sentence_spans=np.load(folder / "sentence_spans.npy"),
+                vocabulary=_load_vocabulary(folder),
+                decline=_load_decline(manifest["decline"]),
             )
         except Exception as exc:  # faiss and bm25s raise assorted errors on damaged files
             raise IndexUnavailable(f"the index in {folder} is damaged ({exc})") from exc
@@ -198,3 +224,13 @@ class IndexBundle:
         if bundle.dense.index.ntotal != n or bundle.lexical.size != n:
             raise IndexUnavailable(f"the index in {folder} is inconsistent")
         return bundle
+
+
+def _load_vocabulary(folder: Path) -> Vocabulary:
+    words = json.loads((folder / "vocabulary.json").read_text())
+    vectors = np.load(folder / "vocabulary.npy").astype(np.float32)
+    return Vocabulary(words["stems"], words["words"], vectors)
+
+
+def _load_decline(data: dict[str, object] | None) -> DeclineModel | None:
+    return DeclineModel.from_json(data) if data else None

@@ -16,7 +16,7 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from retrieval.chunking import chunk_document
+from retrieval.chunking import CHUNKER_VERSION, chunk_document
 from retrieval.corpus import load_corpus
 from retrieval.documents import Chunk, Document
 from retrieval.embedding import Embedder, text_key
@@ -25,6 +25,7 @@ from retrieval.merging import merge_versions
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
 from retrieval.store import ChunkRecord, Store
+from retrieval.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,10 @@ class IngestReport:
 
 def stored_hash(document: Document, settings: Settings) -> str:
     """A document's version in the store: its content plus how it was chunked."""
-    recipe = f"{document.content_hash}:{settings.chunk_chars}:{settings.chunk_overlap_chars}"
+    recipe = (
+        f"{document.content_hash}:{settings.chunk_chars}:{settings.chunk_overlap_chars}"
+        f":{CHUNKER_VERSION}"
+    )
     return hashlib.sha256(recipe.encode()).hexdigest()
 
 
@@ -157,6 +161,7 @@ def build_index(
         lexical=LexicalIndex.build([c.search_text for c in chunks]),
         sentence_vectors=sentence_vectors.astype(np.float16),
         sentence_spans=sentence_rows,
+        vocabulary=build_vocabulary(store, embedder, chunks, batch_size, progress),
     )
 
 
@@ -212,6 +217,22 @@ def update_index(
             [previous.sentence_vectors[keep_sentences], added_vectors.astype(np.float16)]
         ),
         sentence_spans=np.concatenate([kept_spans, added_spans]),
+        vocabulary=build_vocabulary(store, embedder, chunks, batch_size, progress),
+    )
+
+
+def build_vocabulary(
+    store: Store,
+    embedder: Embedder,
+    chunks: Sequence[Chunk],
+    batch_size: int = 32,
+    progress: bool = False,
+) -> Vocabulary:
+    """The corpus's words with their vectors; only words the cache lacks are embedded."""
+    return Vocabulary.build(
+        [c.search_text for c in chunks],
+        lambda words: embed_cached(store, embedder, words, batch_size, progress, "words"),
+        embedder.dimension,
     )
 
 

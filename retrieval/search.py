@@ -1,118 +1,90 @@
-"""Hybrid search: dense (FAISS) and lexical (BM25) rankings fused, off-corpus questions declined.
+"""Hybrid search: dense (FAISS) and lexical (BM25) candidates, ranked by fused features.
 
-Plain reciprocal-rank fusion of BM25 and USE is worse than BM25 alone on Dutch questions (it
-throws away how sure each signal is), and BM25 is useless on English questions over Dutch text.
-So the two signals are fused by score, weighted by the question's language:
+A question is read first (`analyse`): its language, its vector, and its lexical terms — the stems
+of its words and of their compound parts (see `terms`), or, for an English question, the Dutch
+words of the corpus nearest to its words (see `vocabulary`). Candidates are the best chunks by
+each signal; each gets features:
 
-    dense    = cosine of question and chunk, blended with its best sentence's for a sentence
-               encoder such as USE (the model's profile says how much)
-    lexical  = BM25 score, divided by the best BM25 score for that question (0..1)
-    fused    = w * dense + (1 - w) * lexical,  w = 0.5 + 0.5 * P(the question is English)
-    coverage = share of the question's word weight found in the chunk (0..1), a word weighing
-               more the rarer it is in Dutch at large (wordfreq): unlike the corpus's own IDF
-               this holds for words the corpus never uses ("pizza", "pensioenhervorming")
+    dense      cosine of question and chunk, blended for a sentence encoder (USE) with its best
+               sentence's cosine (the model profile says how much)
+    lexical    BM25 of the weighted terms, divided by the best BM25 for the question (0..1)
+    coverage   share of the question's term weight the chunk contains (0..1), a word weighing
+               more the rarer it is in Dutch (English) at large
+    unanswered 1 for a question that still waits for its answer, else 0
 
-`lexical` is relative to the question's best chunk, so it ranks but cannot tell whether anything
-answers at all. `confidence` = the best `dense + 0.1 * coverage` among the candidates is absolute:
-calibrated on the dev questions against 175 rijksoverheid.nl questions on other topics
-(bench/calibrate.py), it declines those while keeping the answerable ones.
+    fused = w * dense + (1 - w) * lexical + c * coverage - u * unanswered
+
+with w between the profile's Dutch and English dense weight by the probability that the question
+is English. The weights are fitted on the corpus's own question -> answer pairs
+(bench/fit_fusion.py), not on the evaluation questions. Whether anything answers at all is a
+separate decision (`decline`), calibrated on each corpus when its index is built.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import py3langid
-from wordfreq import zipf_frequency
 
+from retrieval.decline import DeclineModel, Signals
 from retrieval.embedding import Embedder
-from retrieval.index import IndexBundle, stem, words
+from retrieval.index import IndexBundle
 from retrieval.results import QuestionError
 from retrieval.settings import DEFAULT_MODEL, Settings
+from retrieval.terms import QuestionTerms, question_terms
+from retrieval.vocabulary import english_terms
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How candidate features add up to a chunk's score; fitted by bench/fit_fusion.py."""
+
+    dense_dutch: float  # share of the dense signal (vs BM25) for a Dutch question
+    dense_english: float  # ... for an English one (BM25 then runs on translated terms)
+    coverage: float
+    unanswered: float  # subtracted for a question that waits for its answer
+
+    def dense_weight(self, p_english: float) -> float:
+        return self.dense_dutch + (self.dense_english - self.dense_dutch) * p_english
 
 
 @dataclass(frozen=True)
 class ModelProfile:
-    """How to read one model's cosines; calibrated with bench/calibrate.py and bench/README.md."""
+    """How to read one model's cosines."""
 
     sentence_weight: float  # share of the best sentence's cosine in `dense` (vs the whole chunk's)
-    min_confidence: float  # decline below this
+    fusion: Fusion
+    decline: DeclineModel  # used until an index is calibrated on its own corpus
 
 
-#: USE is a sentence encoder: a chunk is judged half by its best sentence. Passage encoders
-#: (EmbeddingGemma, e5, …) judge the chunk whole. Unknown models get the passage profile and a
-#: middling threshold: calibrate and set MIN_CONFIDENCE for them.
+#: USE is a sentence encoder: a chunk is judged mostly by its best sentence. Passage encoders
+#: (EmbeddingGemma, e5, …) judge the chunk whole and need no sentence vectors. The Dutch weights
+#: are fitted by bench/fit_fusion.py on the grown corpus's own questions; an English question
+#: leans on the dense signal (its BM25 runs on translations, which no Dutch question can fit).
 PROFILES: tuple[tuple[str, ModelProfile], ...] = (
-    (DEFAULT_MODEL, ModelProfile(sentence_weight=0.5, min_confidence=0.29)),
-    ("embeddinggemma", ModelProfile(sentence_weight=0.0, min_confidence=0.45)),
+    (
+        DEFAULT_MODEL,
+        ModelProfile(0.75, Fusion(0.2, 0.8, 0.5, 0.5), DeclineModel.neutral()),
+    ),
+    (
+        "embeddinggemma",
+        ModelProfile(0.0, Fusion(0.5, 0.8, 0.2, 0.3), DeclineModel.neutral()),
+    ),
 )
-DEFAULT_PROFILE = ModelProfile(sentence_weight=0.0, min_confidence=0.40)
-CONFIDENCE_COVERAGE_WEIGHT = 0.1
+DEFAULT_PROFILE = ModelProfile(0.0, Fusion(0.5, 0.8, 0.2, 0.3), DeclineModel.neutral())
+ONLY = {"dense": Fusion(1.0, 1.0, 0.0, 0.0), "lexical": Fusion(0.0, 0.0, 0.0, 0.0)}
 
 
 def model_profile(settings: Settings) -> ModelProfile:
     name = settings.embedding_model.lower()
     profile = next((p for family, p in PROFILES if family in name), DEFAULT_PROFILE)
-    if settings.min_confidence is not None:
-        profile = ModelProfile(profile.sentence_weight, settings.min_confidence)
+    if settings.fusion in ONLY:
+        profile = ModelProfile(profile.sentence_weight, ONLY[settings.fusion], profile.decline)
     return profile
-
-
-def dense_weight(fusion: str, p_english: float) -> float:
-    """Share of the dense signal: half for Dutch questions, all of it for English ones (BM25 over
-    Dutch text cannot match English words); in between as the language is uncertain."""
-    if fusion in ("dense", "lexical"):
-        return 1.0 if fusion == "dense" else 0.0
-    return 0.5 + 0.5 * p_english
-
-
-#: Zipf frequency above which a word carries (almost) no weight: "de" is 7.5, "kabinet" 4.6.
-ZIPF_CEILING = 8.0
-
-
-def word_weight(word: str) -> float:
-    return max(ZIPF_CEILING - zipf_frequency(word, "nl"), 0.5)
-
-
-def question_terms(question: str) -> dict[str, float]:
-    """The question's stems (stopwords dropped), each weighted by its rarest word."""
-    terms: dict[str, float] = {}
-    query_words = words([question])[0]
-    for word, term in zip(query_words, stem(query_words), strict=True):
-        terms[term] = max(terms.get(term, 0.0), word_weight(word))
-    return terms
-
-
-def covered(terms: dict[str, float], present: Callable[[str], np.ndarray], n: int) -> np.ndarray:
-    """For n texts, the share of the terms' weight they contain; `present(stem)` says which do."""
-    found = np.zeros(n)
-    for term, weight in terms.items():
-        found += weight * present(term)
-    total = sum(terms.values())
-    return found / total if total else found
-
-
-@dataclass(frozen=True)
-class Hit:
-    row: int  # chunk row in the index bundle
-    score: float  # fused
-    dense: float
-    lexical: float
-    coverage: float
-    sentences: tuple[tuple[int, float], ...]  # (row in the bundle's sentence arrays, cosine)
-
-
-@dataclass(frozen=True)
-class Ranking:
-    language: str
-    confidence: float
-    hits: list[Hit]
-    terms: dict[str, float]  # the question's weighted stems (`question_terms`)
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +118,53 @@ def clean_question(question: str, max_chars: int) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Query:
+    """A question as search reads it."""
+
+    text: str
+    language: str
+    p_english: float
+    vector: np.ndarray
+    terms: QuestionTerms
+    key_present: float  # share of the question's rarest words the corpus has a word for
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: int  # chunk row in the index bundle
+    score: float  # fused
+    dense: float
+    lexical: float
+    coverage: float
+    unanswered: bool
+    sentences: tuple[tuple[int, float], ...]  # (row in the bundle's sentence arrays, cosine)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    question: str
+    language: str
+    confidence: float  # probability that the corpus answers the question
+    hits: list[Hit]
+    terms: QuestionTerms
+    signals: Signals
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Every feature of the candidate chunks, aligned by position."""
+
+    rows: np.ndarray
+    dense: np.ndarray  # blended with the best sentence's cosine
+    sentence: np.ndarray  # best sentence's cosine (the chunk's own where it has no sentences)
+    lexical: np.ndarray
+    coverage: np.ndarray
+    key_covered: np.ndarray  # the coverage of the question's key words
+    unanswered: np.ndarray  # bool
+    sentences: list[tuple[tuple[int, float], ...]]
+
+
 class HybridSearcher:
     def __init__(
         self,
@@ -153,71 +172,118 @@ class HybridSearcher:
         bundle: IndexBundle,
         candidates: int,
         profile: ModelProfile,
-        fusion: str = "hybrid",
+        unanswered: np.ndarray | None = None,
+        min_confidence: float | None = None,
     ) -> None:
+        """`unanswered` flags the rows of questions still waiting for their answer;
+        `min_confidence` overrides the decline threshold."""
         self.embedder = embedder
         self.bundle = bundle
         self.candidates = candidates
         self.profile = profile
-        self.fusion = fusion
+        self.decline = (bundle.decline or profile.decline).with_threshold(min_confidence)
+        n = len(bundle.chunk_ids)
+        self.unanswered = np.zeros(n, dtype=bool) if unanswered is None else unanswered
         spans = bundle.sentence_spans
         # sentence rows of each chunk row: sentences are stored grouped by chunk, in order
         self._sentence_start = np.searchsorted(spans[:, 0], np.arange(len(bundle.chunk_ids) + 1))
 
-    def rank(self, question: str) -> Ranking:
+    def analyse(self, question: str) -> Query:
         language, p_english = detect_language(question)
-        w_dense = dense_weight(self.fusion, p_english)
-        query = self.embedder.encode_queries([question])[0]
+        vector = self.embedder.encode_queries([question])[0]
+        if p_english >= 0.5:
+            terms = english_terms(question, self.bundle.vocabulary, self.embedder.encode_documents)
+        else:
+            terms = question_terms(question)
+        key_present = terms.present(lambda term: self.bundle.lexical.term_id(term) is not None)
+        return Query(question, language, p_english, vector, terms, key_present)
 
-        rows, _ = self.bundle.dense.search(query, self.candidates)
-        terms = question_terms(question)
-        lexical_index = self.bundle.lexical
-        bm25 = lexical_index.scores(lexical_index.term_ids(list(terms)))
-        lexical_rows = np.argsort(-bm25)[: self.candidates]
-        lexical_rows = lexical_rows[bm25[lexical_rows] > 0]
-        rows = np.unique(np.concatenate([rows, lexical_rows]).astype(np.int64))
-        if len(rows) == 0:
-            return Ranking(language, 0.0, [], terms)
+    def rank(self, question: str, allowed: np.ndarray | None = None) -> Ranking:
+        """Candidates best first. `allowed` (bool per row) limits the search to some rows."""
+        return self.rank_query(self.analyse(question), allowed)
 
-        dense, sentences = self._dense_scores(query, rows)
-        top_bm25 = float(bm25.max())
-        lexical = bm25[rows] / top_bm25 if top_bm25 > 0 else np.zeros(len(rows))
-        coverage = covered(
-            terms, lambda t: lexical_index.contains(lexical_index.term_id(t), rows), len(rows)
+    def rank_query(self, query: Query, allowed: np.ndarray | None = None) -> Ranking:
+        found = self.candidates_for(query, allowed)
+        fusion = self.profile.fusion
+        w = fusion.dense_weight(query.p_english)
+        fused = (
+            w * found.dense
+            + (1 - w) * found.lexical
+            + fusion.coverage * found.coverage
+            - fusion.unanswered * found.unanswered
         )
-        fused = w_dense * dense + (1 - w_dense) * lexical
-        absolute = dense + CONFIDENCE_COVERAGE_WEIGHT * coverage
-
         order = np.argsort(-fused)
         hits = [
             Hit(
-                int(rows[i]),
+                int(found.rows[i]),
                 float(fused[i]),
-                float(dense[i]),
-                float(lexical[i]),
-                float(coverage[i]),
-                sentences[i],
+                float(found.dense[i]),
+                float(found.lexical[i]),
+                float(found.coverage[i]),
+                bool(found.unanswered[i]),
+                found.sentences[i],
             )
             for i in order
         ]
-        return Ranking(language, float(absolute.max()), hits, terms)
+        signals = Signals.of(query.key_present, found, order)
+        return Ranking(
+            query.text,
+            query.language,
+            self.decline.probability(signals),
+            hits,
+            query.terms,
+            signals,
+        )
 
-    def _dense_scores(
-        self, query: np.ndarray, rows: np.ndarray
+    def candidates_for(self, query: Query, allowed: np.ndarray | None = None) -> Candidates:
+        bundle = self.bundle
+        dense_rows, _ = bundle.dense.search(query.vector, self.candidates, allowed)
+        bm25 = bundle.lexical.scores(query.terms.weights)
+        if allowed is not None:
+            bm25[~allowed] = 0.0
+        lexical_rows = top_rows(bm25, self.candidates)
+        rows = np.union1d(dense_rows, lexical_rows).astype(np.int64)
+        if len(rows) == 0:
+            return Candidates(rows, *(np.zeros(0) for _ in range(6)), [])
+        chunk_scores = bundle.dense.vectors(rows) @ query.vector
+        sentence, sentences = self.sentence_scores(query.vector, rows, chunk_scores)
+        alpha = self.profile.sentence_weight
+        top_bm25 = float(bm25.max())
+        lexical = bm25[rows] / top_bm25 if top_bm25 > 0 else np.zeros(len(rows))
+        return Candidates(
+            rows=rows,
+            dense=(1 - alpha) * chunk_scores + alpha * sentence,
+            sentence=sentence,
+            lexical=lexical,
+            coverage=bundle.lexical.coverage(query.terms, rows),
+            key_covered=bundle.lexical.coverage(query.terms.key(), rows),
+            unanswered=self.unanswered[rows],
+            sentences=sentences,
+        )
+
+    def sentence_scores(
+        self, query: np.ndarray, rows: np.ndarray, chunk_scores: np.ndarray
     ) -> tuple[np.ndarray, list[tuple[tuple[int, float], ...]]]:
-        """Chunk cosine, blended with its best sentence's; and each chunk's sentence cosines."""
-        chunk_vectors = np.stack([self.bundle.dense.index.reconstruct(int(r)) for r in rows])
-        chunk_scores = chunk_vectors @ query
-        scores = np.empty(len(rows))
+        """Each chunk's best sentence cosine (its own cosine where it has no sentences), and
+        every sentence's cosine, by chunk."""
+        lo, hi = self._sentence_start[rows], self._sentence_start[rows + 1]
+        best = chunk_scores.copy()
         sentences: list[tuple[tuple[int, float], ...]] = []
-        for i, row in enumerate(rows):
-            lo, hi = self._sentence_start[row], self._sentence_start[row + 1]
-            if hi == lo:
-                scores[i] = chunk_scores[i]
-                sentences.append(())
-                continue
-            sims = self.bundle.sentence_vectors[lo:hi].astype(np.float32) @ query
-            alpha = self.profile.sentence_weight
-            scores[i] = (1 - alpha) * chunk_scores[i] + alpha * sims.max()
-            sentences.append(tuple((int(lo + j), float(sim)) for j, sim in enumerate(sims)))
-        return scores, sentences
+        if not (hi > lo).any():
+            return best, [()] * len(rows)
+        index = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
+        sims = self.bundle.sentence_vectors[index].astype(np.float32) @ query
+        offset = 0
+        for i, (a, b) in enumerate(zip(lo, hi, strict=True)):
+            chunk_sims = sims[offset : offset + b - a]
+            offset += b - a
+            if len(chunk_sims):
+                best[i] = chunk_sims.max()
+            sentences.append(tuple(zip(range(a, b), map(float, chunk_sims), strict=True)))
+        return best, sentences
+
+
+def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """The rows of the k highest positive scores, without sorting all of them."""
+    rows = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
+    return rows[scores[rows] > 0]

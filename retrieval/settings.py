@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         default="hybrid", description="Ranking signals; one alone is for comparison."
     )
     candidates: int = Field(
-        default=50, ge=5, description="Hits taken from each signal before fusion."
+        default=100, ge=5, description="Hits taken from each signal before fusion."
     )
     index_recheck_seconds: float = Field(
         default=10.0, ge=0, description="How often a running service looks for a newer index."
@@ -61,7 +61,10 @@ class Settings(BaseSettings):
         default=4096, ge=10, description="Longer questions are refused (Telegram's own limit)."
     )
     min_confidence: float | None = Field(
-        default=None, description="Decline below this; default: calibrated for the model."
+        default=None,
+        ge=0,
+        le=1,
+        description="Answer from this probability on; default: calibrated on the corpus.",
     )
 
     # --- official sources (vraagbaak add --id, vraagbaak sync) ----------------------------

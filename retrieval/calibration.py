@@ -1,0 +1,153 @@
+"""Fitting the decline model on the corpus itself, when its index is built.
+
+The corpus holds real question -> answer pairs: every Kamervraag's "Vraag N" with its answer,
+every question-and-answer page's question with its answer. The short ones, worded as a person
+would ask (a probe), are asked twice:
+
+- with their whole document hidden from the search: what "the answer is not here" looks like at
+  this corpus size, among this corpus's own distractors;
+- with their answer present, but judged without the question's own text (which sits in its
+  chunk's context and would match itself word for word): the answer's chunks are embedded and
+  tokenised from their title, section and body only. That is what "the answer is here" looks
+  like for a question worded apart from its answer, as a person's is.
+
+`DeclineModel.fit` separates the two; its threshold answers `ANSWERED_PROBES` of the probes
+whose answer is present.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.answer import ChunkView
+from retrieval.decline import DeclineModel, Signals
+from retrieval.search import HybridSearcher, Query, clean_question
+from retrieval.terms import index_tokens
+
+log = logging.getLogger(__name__)
+
+#: How many probes at most (each costs two searches and an embedding per answer chunk).
+MAX_PROBES = 200
+#: Fewer probes than this (a handful of documents) cannot calibrate: the model's default holds.
+MIN_PROBES = 40
+#: The share of answerable probes the threshold answers.
+ANSWERED_PROBES = 0.95
+#: A probe is as long as a person's question (longer Kamervragen carry a preamble no one asks).
+QUESTION_CHARS = (20, 120)
+ANSWER_MIN_CHARS = 80
+#: Questions that only ask whether the minister has read something ("Bent u bekend met ...").
+_FORMALITY = re.compile(
+    r"^(?:bent u (?:bekend|op de hoogte)|kent u|heeft u kennis|hebt u kennis|"
+    r"heeft u (?:het|de) .{0,60}(?:gelezen|gezien)|kunt u deze vragen)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Probe:
+    question: str
+    doc_id: str
+    rows: tuple[int, ...]  # the chunks of its answer
+
+
+def probes(views: Sequence[ChunkView], limit: int = MAX_PROBES) -> list[Probe]:
+    """The corpus's own answered questions, a deterministic sample of at most `limit`."""
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    for row, view in enumerate(views):
+        section = view.section
+        if section.kind == "qa" and section.question is not None and section.answered_in is None:
+            rows_of.setdefault((view.document.doc_id, section.label), []).append(row)
+    found: dict[str, Probe] = {}
+    for (doc_id, _), rows in rows_of.items():
+        view = views[rows[0]]
+        asked = view.section.question
+        assert asked is not None
+        question = _question_text(asked.of(view.document.text))
+        answer_chars = sum(len(views[r].chunk.text) for r in rows)
+        if question and answer_chars >= ANSWER_MIN_CHARS:
+            found.setdefault(question, Probe(question, doc_id, tuple(rows)))
+    ordered = sorted(found.values(), key=lambda p: hashlib.sha256(p.question.encode()).digest())
+    return ordered[:limit]
+
+
+def _question_text(raw: str) -> str | None:
+    text = re.sub(r"(?<=[?.!])\d{1,2}\b", "", " ".join(raw.split()))  # footnote markers
+    text = re.sub(r"^\d{1,2}[.)]?\s*", "", text)
+    if not QUESTION_CHARS[0] <= len(text) <= QUESTION_CHARS[1] or _FORMALITY.match(text):
+        return None
+    return text
+
+
+def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineModel | None:
+    """A decline model fitted on this corpus's probes; None when it has too few of them."""
+    found = probes(views)
+    if len(found) < MIN_PROBES:
+        log.info("Too few short questions in the corpus (%d) to calibrate declining", len(found))
+        return None
+    rows_of_doc: dict[str, list[int]] = {}
+    for row, view in enumerate(views):
+        rows_of_doc.setdefault(view.document.doc_id, []).append(row)
+    lexical = searcher.bundle.lexical
+    answered, declined = [], []
+    for probe in found:
+        query = searcher.analyse(clean_question(probe.question, QUESTION_CHARS[1] * 2))
+        hidden = np.asarray(rows_of_doc[probe.doc_id])
+        allowed = np.ones(len(views), dtype=bool)
+        allowed[hidden] = False
+        outside = {
+            term
+            for term in query.terms.weights
+            if lexical.used_outside(lexical.term_id(term), hidden)
+        }
+        rest = searcher.rank_query(query, allowed).signals
+        rest = Signals(
+            rest.dense, rest.key_covered, query.terms.key().present(outside.__contains__)
+        )
+        declined.append(rest.vector())
+        answer = _answer_signals(searcher, query, views, probe, outside)
+        answered.append(Signals.strongest(rest, answer).vector())
+    model = DeclineModel.fit(
+        np.array(answered), np.array(declined), ANSWERED_PROBES, f"{len(found)} questions"
+    )
+    hidden_declined = np.mean(
+        [not model.answers(model.probability(Signals(*row))) for row in declined]
+    )
+    fitted = (
+        f"{len(found)} questions of this corpus: answers {ANSWERED_PROBES:.0%} of them with "
+        f"their answer present, declines {hidden_declined:.0%} with their document hidden"
+    )
+    log.info("Declining calibrated on %s", fitted)
+    return DeclineModel(model.weights, model.intercept, model.threshold, fitted)
+
+
+def _answer_signals(
+    searcher: HybridSearcher,
+    query: Query,
+    views: Sequence[ChunkView],
+    probe: Probe,
+    outside: set[str],
+) -> Signals:
+    """The signals of the probe's answer chunks, read without the probe's question; `outside`
+    are the question's terms the rest of the corpus uses."""
+    texts = [
+        f"{views[r].document.title}\n{views[r].section.label}\n{views[r].chunk.text}"
+        for r in probe.rows
+    ]
+    chunk = searcher.embedder.encode_documents(texts) @ query.vector
+    sentence, _ = searcher.sentence_scores(query.vector, np.asarray(probe.rows), chunk)
+    alpha = searcher.profile.sentence_weight
+    tokens = [set(t) for t in index_tokens(texts)]
+    key = query.terms.key()
+    key_covered = key.covered(lambda term: np.array([term in t for t in tokens])).max()
+    known = outside.union(*tokens)
+    return Signals(
+        float(((1 - alpha) * chunk + alpha * sentence).max()),
+        float(key_covered),
+        query.terms.present(known.__contains__),
+    )

@@ -1,0 +1,129 @@
+"""Whether the corpus answers a question at all: evidence that holds at any corpus size.
+
+Ranking scores are relative to the question and say nothing here, and the best cosine over 4,000
+chunks is higher than over 50 for the same off-topic question. So the decision reads three
+signals, each of which can only speak for answering:
+
+    dense        the best candidate's dense score
+    coverage     the largest share of the question's word weight one of the top chunks holds
+    key_present  the share of the weight of the question's rarest words ("kilometerheffing",
+                 "pizza", "Xinjiang") that the corpus has a word for at all (for an English
+                 word: a Dutch corpus word near it)
+
+    P(answered) = sigmoid(a * dense + b * coverage + c * key_present + d),   a, b, c >= 0
+
+fitted for each corpus when its index is built (see `calibration`): the corpus's own questions
+asked with their document hidden show what "not here" looks like at this size, and with their
+answer present, what "here" looks like. The weights are kept non-negative: more evidence never
+lowers the probability, whatever a small calibration set happens to show.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.optimize import minimize
+
+if TYPE_CHECKING:
+    from retrieval.search import Candidates
+
+#: The top chunks whose coverage counts.
+TOP_FOR_COVERAGE = 5
+NAMES = ("dense", "key_covered", "key_present")
+#: L2 penalty on the weights of the fit.
+PENALTY = 0.01
+
+
+@dataclass(frozen=True)
+class Signals:
+    dense: float
+    key_covered: float
+    key_present: float
+
+    @classmethod
+    def of(cls, key_present: float, found: Candidates, order: np.ndarray) -> Signals:
+        if len(found.rows) == 0:
+            return cls(0.0, 0.0, key_present)
+        return cls(
+            dense=float(found.dense.max()),
+            key_covered=float(found.key_covered[order[:TOP_FOR_COVERAGE]].max()),
+            key_present=key_present,
+        )
+
+    def vector(self) -> np.ndarray:
+        return np.array([getattr(self, name) for name in NAMES])
+
+    @classmethod
+    def strongest(cls, first: Signals, second: Signals) -> Signals:
+        return cls(*np.maximum(first.vector(), second.vector()))
+
+
+@dataclass(frozen=True)
+class DeclineModel:
+    """P(the corpus answers) = sigmoid(weights · signals + intercept); answer from `threshold`
+    on. `fitted_on` says what it was calibrated with."""
+
+    weights: tuple[float, ...]
+    intercept: float
+    threshold: float
+    fitted_on: str = ""
+
+    @classmethod
+    def neutral(cls) -> DeclineModel:
+        """Answers everything."""
+        return cls((0.0,) * len(NAMES), 0.0, 0.0, "nothing (answers every question)")
+
+    @classmethod
+    def fit(
+        cls, answered: np.ndarray, declined: np.ndarray, answer_share: float, fitted_on: str
+    ) -> DeclineModel:
+        """Non-negative weights separating `answered` from `declined` signal rows (logistic loss,
+        classes weighed equally); the threshold answers `answer_share` of the `answered` rows."""
+        x = np.vstack([answered, declined])
+        y = np.concatenate([np.ones(len(answered)), np.zeros(len(declined))])
+        balance = np.where(y == 1, len(y) / (2 * len(answered)), len(y) / (2 * len(declined)))
+        design = np.column_stack([x, np.ones(len(x))])
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -50, 50)))
+            eps = 1e-12
+            value = -np.mean(balance * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
+            gradient = design.T @ (balance * (p - y)) / len(y)
+            value += PENALTY * float(w[:-1] @ w[:-1])
+            gradient[:-1] += 2 * PENALTY * w[:-1]
+            return value, gradient
+
+        bounds = [(0.0, None)] * x.shape[1] + [(None, None)]
+        w = minimize(loss, np.zeros(design.shape[1]), jac=True, bounds=bounds, method="L-BFGS-B").x
+        model = cls(tuple(float(v) for v in w[:-1]), float(w[-1]), 0.0, fitted_on)
+        scores = np.array([model.probability(Signals(*row)) for row in answered])
+        return cls(
+            model.weights, model.intercept, float(np.quantile(scores, 1 - answer_share)), fitted_on
+        )
+
+    def probability(self, signals: Signals) -> float:
+        z = float(np.dot(self.weights, signals.vector())) + self.intercept
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def answers(self, probability: float) -> bool:
+        return probability >= self.threshold
+
+    def with_threshold(self, threshold: float | None) -> DeclineModel:
+        if threshold is None:
+            return self
+        return DeclineModel(self.weights, self.intercept, threshold, self.fitted_on)
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> DeclineModel:
+        return cls(
+            weights=tuple(float(c) for c in data["weights"]),  # type: ignore[union-attr]
+            intercept=float(data["intercept"]),  # type: ignore[arg-type]
+            threshold=float(data["threshold"]),  # type: ignore[arg-type]
+            fitted_on=str(data.get("fitted_on", "")),
+        )

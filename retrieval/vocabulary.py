@@ -1,0 +1,110 @@
+"""The corpus's own words as vectors: how an English question is read in the corpus's Dutch.
+
+BM25 over Dutch text cannot match an English question ("horse passport", "population register"),
+and a multilingual sentence encoder alone is one weak signal. But the same encoder places single
+words of both languages close together: "passport" is nearest to "paspoort", "valid" to
+"geldig", "elections" to "verkiezingen". So every word the corpus uses is embedded once (through
+the embedding cache, so only new words ever are), and an English question word is replaced by
+the corpus words nearest to it, weighted by how near they are. The same lookup says when a
+question word has no counterpart in the corpus at all, which is evidence that the corpus cannot
+answer it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+
+from retrieval.terms import QuestionTerms, add_term, stem, word_weight, words
+
+#: Words shorter than this, or used fewer times in the corpus, are not looked up.
+MIN_CHARS = 3
+MIN_COUNT = 2
+#: A corpus word stands for a question word from this cosine on (single-word USE cosines:
+#: passport/paspoort 0.84, valid/geldig 0.90, Thursday/donderdag only 0.76 behind vrijdag 0.80).
+MIN_SIMILARITY = 0.75
+NEIGHBOURS = 3
+
+
+@dataclass
+class Vocabulary:
+    """One representative word per stem the corpus uses, with its vector (rows aligned)."""
+
+    stems: list[str]
+    words: list[str]
+    vectors: np.ndarray  # (n, dim) float32, normalised
+
+    def __post_init__(self) -> None:
+        self._index = faiss.IndexFlatIP(self.vectors.shape[1])
+        if len(self.vectors):
+            self._index.add(np.ascontiguousarray(self.vectors, dtype=np.float32))
+
+    @classmethod
+    def build(
+        cls, texts: Sequence[str], embed: Callable[[list[str]], np.ndarray], dimension: int
+    ) -> Vocabulary:
+        """The words of `texts` used at least `MIN_COUNT` times, each stem by its commonest
+        form, embedded with `embed`."""
+        counts = Counter(w for ws in words(list(texts)) for w in ws if _wordlike(w))
+        common = [w for w, n in counts.most_common() if n >= MIN_COUNT]
+        form: dict[str, str] = {}
+        for word, word_stem in zip(common, stem(common), strict=True):
+            form.setdefault(word_stem, word)  # most_common order: the commonest form wins
+        stems = list(form)
+        forms = [form[s] for s in stems]
+        vectors = embed(forms) if forms else np.zeros((0, dimension), dtype=np.float32)
+        return cls(stems, forms, np.asarray(vectors, dtype=np.float32))
+
+    def nearest(self, vectors: np.ndarray) -> list[list[tuple[str, float]]]:
+        """For each (normalised) word vector, the corpus stems at least `MIN_SIMILARITY` near."""
+        if not len(self.stems) or not len(vectors):
+            return [[] for _ in range(len(vectors))]
+        scores, rows = self._index.search(np.asarray(vectors, dtype=np.float32), NEIGHBOURS)
+        return [
+            [
+                (self.stems[r], float(s))
+                for s, r in zip(row_scores, row_ids, strict=True)
+                if r >= 0 and s >= MIN_SIMILARITY
+            ]
+            for row_scores, row_ids in zip(scores, rows, strict=True)
+        ]
+
+
+def _wordlike(word: str) -> bool:
+    return len(word) >= MIN_CHARS and word.isalpha()
+
+
+def english_terms(
+    question: str, vocabulary: Vocabulary | None, embed: Callable[[list[str]], np.ndarray]
+) -> QuestionTerms:
+    """An English question's terms: each word's own stem (names, acronyms and loanwords match as
+    they are) and the corpus words nearest to it; and for each pair of adjacent words the corpus
+    words nearest to the pair, since Dutch writes as one compound what English writes as two
+    ("population register" is nearest to "bevolkingsregister", "horse passport" to
+    "paardenpaspoort")."""
+    question_words = list(dict.fromkeys(words([question], stopwords="en")[0]))
+    if not question_words:
+        return QuestionTerms({}, ())
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(question_words)]
+    lookups = question_words + pairs
+    near = vocabulary.nearest(embed(lookups)) if vocabulary else [[]] * len(lookups)
+    weights: dict[str, float] = {}
+    entries = []
+    own_stems = stem(question_words)
+    word_weights = [word_weight(word, "en") for word in question_words]
+    for own, weight, translations in zip(own_stems, word_weights, near, strict=False):
+        add_term(weights, own, weight)
+        for term, similarity in translations:
+            add_term(weights, term, weight * similarity)
+        readings = ((1.0, (own,)), *((1.0, (term,)) for term, _ in translations))
+        entries.append((weight, readings))
+    for i, translations in enumerate(near[len(question_words) :]):
+        pair_weight = max(word_weights[i], word_weights[i + 1])
+        for term, similarity in translations:
+            add_term(weights, term, pair_weight * similarity)
+    return QuestionTerms(weights, tuple(entries))
