@@ -62,7 +62,7 @@ def _document(
         for key in ("vraag", "antwoord")
         if field.get(f"Bron {key}")
     }
-    doc_number = re.search(r"Kamervraag document nummer:\s*(\S+)", text)
+    doc_number = re.search(rf"^{_FOOTER}\s*(\S+)", text, re.MULTILINE)
     first = _FIRST_LINE.match(text.split("\n", 1)[0])
     doc_id = doc_number[1] if doc_number else f"kv-tk-{first[1]}" if first else None
     title_lines = [line for line in head.split("\n")[1:] if line.strip()]

@@ -22,7 +22,14 @@ _FURNITURE = re.compile(
     r"^(?:ah-tk-\d{8}-\d+|kv-tk-\d{4}Z\d{5}|ISSN \d{4} - \d{4}.*|’s-Gravenhage \d{4}.*"
     r"|Tweede Kamer, vergaderjaar \d{4}–\d{4}, (?:Aanhangsel|Vragen).*)$"
 )
-_OWN_NUMBER = re.compile(r"\b((?:ah|kv)-tk-(?:\d{8}-\d+|\d{4}Z\d{5}))\b")
+# The document's own number, printed as a page header or footer line of its own.
+_OWN_NUMBER = re.compile(r"^[ \t]*((?:ah|kv)-tk-(?:\d{8}-\d+|\d{4}Z\d{5}))[ \t]*$", re.MULTILINE)
+# A zaak number on a line of its own, as DOCX questions start ("2024Z18891").
+_ZAAK_LINE = re.compile(rf"^[ \t]*{ZAAK.pattern}[ \t]*$")
+# An Aanhangsel answer's first line ("AH 605"): its zaak number is the question's, not its own.
+_AANHANGSEL = re.compile(r"^AH\s+\d+$")
+#: How many non-blank lines at the top of a text make its head, where an id may stand.
+HEAD_LINES = 10
 _MINISTER = re.compile(
     r"(?:Antwoord|Mededeling)\s+van\s+((?:de\s+)?(?:[Mm]inister|[Ss]taatssecretaris)[^(]*?\s*\([^)]*\))"
 )
@@ -85,12 +92,19 @@ def _after(text: str, word: str) -> str | None:
 
 
 def _doc_id(raw: str, source_file: str | None) -> str:
-    """The document's own number when printed (ah-tk-…, kv-tk-…), else its zaak number, else
-    the file name."""
+    """Where these files print an id: the document's own number as a header or footer line
+    (ah-tk-…, kv-tk-…), else a zaak number on a line of its own in the head of a question (an
+    answer's head names its question's zaak), else the file name.
+
+    A number mentioned in the running text is never the document's id.
+    """
     if own := _OWN_NUMBER.search(raw):
         return own[1]
-    if zaak := ZAAK.search(raw):
-        return f"kv-tk-{zaak[1]}Z{zaak[2]}"
+    head = [line.strip() for line in raw.split("\n") if line.strip()][:HEAD_LINES]
+    if not any(_AANHANGSEL.match(line) for line in head):
+        for line in head:
+            if zaak := _ZAAK_LINE.match(line):
+                return f"kv-tk-{zaak[1]}Z{zaak[2]}"
     return slug(source_file or "document")
 
 
