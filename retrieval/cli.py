@@ -22,9 +22,9 @@ from retrieval.ingest import IngestReport, ingest_folders, remove_documents
 from retrieval.parsing import ParseError
 from retrieval.results import Passage, QuestionError, SearchResult
 from retrieval.settings import Settings, get_settings
+from retrieval.sources.batch import add_each
 from retrieval.sources.fetch import Fetcher, SourceError
 from retrieval.sources.resolve import load_item
-from retrieval.sources.sync import add_each
 from retrieval.sources.sync import sync as sync_sources
 
 app = typer.Typer(
@@ -67,11 +67,7 @@ def index(
         report = ingest_folders(engine.store, settings, corpus or settings.corpus_dirs)
     except (ParseError, OSError) as exc:
         raise fail(f"Nothing was changed: {exc}") from exc
-    engine.reload(progress=True)
-    typer.echo(
-        f"{len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged; {len(engine.documents())} documents indexed."
-    )
+    finish(engine, report)
 
 
 @app.command()
@@ -84,6 +80,12 @@ def add(
         list[str] | None,
         typer.Option("--id", help="A publication id to fetch: kv-tk-2017Z04681, ah-tk-…"),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace stored documents of the same id read from elsewhere"
+        ),
+    ] = False,
 ) -> None:
     """Add documents; unchanged ones are left alone, changed ones replaced."""
     wanted = [*(items or []), *(ids or [])]
@@ -93,7 +95,11 @@ def add(
     engine = engine_or_exit(settings)
     with Fetcher(settings) as fetcher:
         report = add_each(
-            engine.store, settings, wanted, lambda item: load_item(item, settings, fetcher)
+            engine.store,
+            settings,
+            wanted,
+            lambda item: load_item(item, settings, fetcher),
+            replace=replace,
         )
     finish(engine, report)
 

@@ -67,7 +67,7 @@ class Document:
     ministers: list[str] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)  # e.g. {"vraag": ..., "antwoord": ...}
     publisher: str | None = None
-    source_file: str | None = None
+    source_file: str | None = None  # where it was read from: a file's absolute path, a URL
 
     @property
     def url(self) -> str | None:
@@ -102,10 +102,13 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        """Changes whenever the text, its structure or its metadata change."""
+        """Changes whenever the text, its structure or its metadata change; not where it was
+        read from, so the same file read from a moved folder is unchanged."""
+        meta = self.metadata()
+        meta.pop("source_file")
         payload = json.dumps(
             {
-                "meta": self.metadata(),
+                "meta": meta,
                 "text": self.text,
                 "sections": [asdict(s) for s in self.sections],
             },
