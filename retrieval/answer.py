@@ -87,6 +87,7 @@ def _passage(
         permalink=permalink(base_url, document.doc_id, chunk.quote),
         date=document.date,
         ministers=tuple(document.ministers),
+        ministry=document.ministry,
     )
 
 

@@ -25,6 +25,7 @@ FIELDS = {
     "answered": "answered",
     "submitters": "submitters",
     "ministers": "ministers",
+    "ministry": "ministry",
     "urls": "urls",
     "publisher": "publisher",
 }

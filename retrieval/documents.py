@@ -65,6 +65,7 @@ class Document:
     answered: str | None = None
     submitters: list[str] = field(default_factory=list)
     ministers: list[str] = field(default_factory=list)
+    ministry: str | None = None  # of the answering minister or the sender, as the text names it
     urls: dict[str, str] = field(default_factory=dict)  # e.g. {"vraag": ..., "antwoord": ...}
     publisher: str | None = None
     source_file: str | None = None  # where it was read from: a file's absolute path, a URL
@@ -82,6 +83,7 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
+        """A Document from `to_dict`'s JSON; fields added since it was written take defaults."""
         sections = [
             Section(
                 **{

@@ -38,4 +38,5 @@ def merge_versions(stored: Document | None, incoming: Document) -> Document:
         date=base.date or other.date,
         submitters=base.submitters or other.submitters,
         ministers=base.ministers or other.ministers,
+        ministry=base.ministry or other.ministry,
     )

@@ -31,6 +31,7 @@ class Passage:
     permalink: str | None  # the HTTP service's page for this passage, if its URL is configured
     date: str | None
     ministers: tuple[str, ...] = ()
+    ministry: str | None = None
 
     @property
     def link(self) -> str | None:
@@ -54,6 +55,7 @@ class Passage:
             "question": self.question,
             "answer_heading": self.answer_heading,
             "ministers": list(self.ministers),
+            "ministry": self.ministry,
             "chunk_id": self.chunk_id,
             "start": self.span.start,
             "end": self.span.end,

@@ -49,6 +49,7 @@ def test_xml_answer_groups_references_notes_and_delay() -> None:
     assert (doc.submitted, doc.answered, doc.date) == ("2024-01-08", "2024-03-12", "2024-03-12")
     assert doc.submitters == ["Kröger (GroenLinks-PvdA)", "Thijssen (GroenLinks-PvdA)"]
     assert doc.ministers == ["Minister Yeşilgöz-Zegerius (Justitie en Veiligheid)"]
+    assert doc.ministry == "Justitie en Veiligheid"
     assert doc.urls == {
         "vraag": "https://zoek.officielebekendmakingen.nl/kv-tk-2024Z00001.html",
         "antwoord": "https://zoek.officielebekendmakingen.nl/ah-tk-20232024-901.html",
@@ -66,6 +67,7 @@ def test_xml_answer_groups_references_notes_and_delay() -> None:
 def test_xml_question_only_and_older_format() -> None:
     question = parse_file(FIXTURES / "kv-tk-2024Z00001.xml")
     assert question.doc_id == "kv-tk-2024Z00001" and set(question.urls) == {"vraag"}
+    assert question.ministry == "Justitie en Veiligheid"  # "aan de Minister van …"
     assert [s.kind for s in question.sections if s.label.startswith("Vraag")] == ["text"] * 4
     old = parse_file(FIXTURES / "ah-tk-20092010-1234.xml")
     assert (old.submitted, old.answered, old.submitters) == (

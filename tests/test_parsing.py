@@ -74,6 +74,7 @@ def test_kamervraag_page() -> None:
     assert (doc.submitted, doc.answered, doc.date) == ("2017-04-07", "2017-10-09", "2017-10-09")
     assert doc.submitters == ["Kees Verhoeven (D66)", "Sjoerd Sjoerdsma (D66)"]
     assert doc.ministers == ["Bert Koenders (minister buitenlandse zaken) (PvdA)"]
+    assert doc.ministry == "buitenlandse zaken"  # as the page writes it
     assert doc.urls == {
         "vraag": "https://zoek.officielebekendmakingen.nl/kv-tk-2017Z04681.html",
         "antwoord": "https://zoek.officielebekendmakingen.nl/ah-tk-20172018-142.html",
@@ -114,6 +115,7 @@ def test_kamerbrief() -> None:
         "Sigrid A.M. Kaag (Minister voor Buitenlandse Handel en Ontwikkelingssamenwerking)"
     ]
     assert doc.submitters == ["Van Ojik (GroenLinks)", "Diks (GroenLinks)"]
+    assert doc.ministry == "Buitenlandse Zaken"  # the letterhead's "Ministerie van …"
     assert doc.submitted == "2019-07-18"
     assert doc.urls == {}
 
@@ -156,6 +158,7 @@ def test_beslisnota() -> None:
         "2024-04-08",
     )
     assert doc.title.startswith("Verzoek Dobbe (SP)")
+    assert doc.ministry == "Buitenlandse Zaken"
     assert "'Nederlands techbedrijf hielp Rusland met gezichtsherkenningssoftware" in doc.title
 
 

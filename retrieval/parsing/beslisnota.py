@@ -9,7 +9,7 @@ import re
 from retrieval.documents import Document, Section
 from retrieval.parsing.cleaning import collapse_blank_lines, normalize, slug, unwrap_lines
 from retrieval.parsing.errors import ParseError
-from retrieval.parsing.fields import iso_date
+from retrieval.parsing.fields import iso_date, ministry_from_letterhead
 from retrieval.parsing.layout import lines, trimmed
 from retrieval.parsing.qa import Heading
 
@@ -100,6 +100,7 @@ def parse(raw: str, source_file: str | None) -> Document:
         sections=sections,
         date=iso_date(m[1]) if (m := re.search(r"Datum\s+(\d{1,2}\s+\w+\s+\d{4})", head)) else None,
         submitters=[f"{request[1]} ({request[2]})"] if request else [],
+        ministry=ministry_from_letterhead(head),
         source_file=source_file,
     )
 

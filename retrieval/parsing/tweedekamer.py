@@ -13,7 +13,13 @@ import re
 from retrieval.documents import Document, Section, Span
 from retrieval.parsing.cleaning import collapse_blank_lines, normalize, slug
 from retrieval.parsing.errors import ParseError
-from retrieval.parsing.fields import ZAAK, iso_date, submitters_from_request
+from retrieval.parsing.fields import (
+    ZAAK,
+    addressed_ministry,
+    iso_date,
+    ministry_of,
+    submitters_from_request,
+)
 from retrieval.parsing.layout import lines, trimmed
 from retrieval.parsing.qa import build_sections, find_headings
 
@@ -56,6 +62,7 @@ def parse(raw: str, source_file: str | None) -> Document:
             Section(f"Alinea {number}", "text", span)
             for number, span in enumerate(_paragraphs(text), start=1)
         ]
+    ministers = [" ".join(m[1].split()) for m in _MINISTER.finditer(text)][:1]
     return Document(
         doc_id=_doc_id(raw, source_file),
         doc_type="kamervraag" if questions else "document",
@@ -66,7 +73,8 @@ def parse(raw: str, source_file: str | None) -> Document:
         submitted=iso_date(_after(text, "ingezonden")),
         answered=iso_date(_after(text, "ontvangen")),
         submitters=submitters_from_request(text),
-        ministers=[" ".join(m[1].split()) for m in _MINISTER.finditer(text)][:1],
+        ministers=ministers,
+        ministry=ministry_of(ministers[0]) if ministers else addressed_ministry(_request(text)),
         source_file=source_file,
     )
 
@@ -83,6 +91,13 @@ def _paragraphs(text: str) -> list[Span]:
     if span := trimmed(text, start, len(text)):
         found.append(span)
     return found
+
+
+def _request(text: str) -> str:
+    """'Vragen van het lid X (Partij) aan de Minister van Y over Z', up to '(ingezonden' or the
+    end of its paragraph."""
+    match = re.search(r"vragen\s+van\s.{0,700}?(?=\(ingezonden|\n\n|$)", text, re.I | re.DOTALL)
+    return match[0] if match else ""
 
 
 def _after(text: str, word: str) -> str | None:
