@@ -12,7 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-DocType = Literal["kamervraag", "kamerbrief", "webpagina", "beslisnota", "document"]
+DocType = Literal[
+    "kamervraag", "kamerbrief", "webpagina", "beslisnota", "kamerstuk", "handelingen", "document"
+]
 SectionKind = Literal["qa", "text", "header"]
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from retrieval.documents import Document
 from retrieval.parsing import (
+    aanhangsel,
     beslisnota,
     html_page,
     kamerbrief,
+    kamerstuk,
     kamervraag,
     pdf,
     tweedekamer,
@@ -24,8 +26,9 @@ from retrieval.parsing.errors import ParseError, too_large
 
 __all__ = ["ParseError", "parse_bytes", "parse_file", "parse_text"]
 
-# Most specific first: a Kamervraag page or a memo could also pass the looser letter test.
-_FORMATS = (kamervraag, beslisnota, kamerbrief, webpage)
+# Most specific first: a Kamervraag page or a memo could also pass the looser letter test, and
+# an Aanhangsel page the Kamerstuk test.
+_FORMATS = (kamervraag, beslisnota, kamerbrief, webpage, aanhangsel, kamerstuk)
 
 
 def parse_text(text: str, *, source_file: str | None = None) -> Document:

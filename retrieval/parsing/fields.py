@@ -113,5 +113,7 @@ def addressed_ministry(request: str) -> str | None:
 
 
 def _tidy(name: str) -> str | None:
-    """Whitespace and soft hyphens (OCR) out of a name; None when nothing is left."""
-    return " ".join(name.replace("\xad", "").split()).strip(" ,") or None
+    """A ministry's name without line-break hyphens ("Eco-nomische Zaken", soft hyphens) and
+    extra whitespace; None when nothing is left."""
+    joined = re.sub(r"(?<=[a-zà-ÿ])[-\xad]\s*(?=[a-zà-ÿ])", "", name.replace("\xad", "-"))
+    return " ".join(joined.split()).strip(" ,") or None
