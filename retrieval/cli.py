@@ -74,7 +74,9 @@ def index(
 def add(
     items: Annotated[
         list[str] | None,
-        typer.Argument(help="Files (text, HTML, PDF, officielebekendmakingen XML) or URLs"),
+        typer.Argument(
+            help="Files (text, HTML, PDF, officielebekendmakingen XML, JSONL collections) or URLs"
+        ),
     ] = None,
     ids: Annotated[
         list[str] | None,
@@ -100,6 +102,7 @@ def add(
             wanted,
             lambda item: load_item(item, settings, fetcher),
             replace=replace,
+            progress=True,
         )
     finish(engine, report)
 
@@ -126,13 +129,20 @@ def sync(
     finish(engine, report)
 
 
+#: Documents listed by id per status after add/remove/sync; failures are always all listed.
+LISTED = 50
+
+
 def finish(engine: Engine, report: IngestReport) -> None:
     """Index what changed, print the report, and exit 1 when anything failed."""
     if report.changed:
         engine.reload(progress=True)
     for status in ("added", "updated", "removed"):
-        for doc_id in getattr(report, status):
+        doc_ids = getattr(report, status)
+        for doc_id in doc_ids[:LISTED]:
             typer.echo(f"{status:<10}{doc_id}")
+        if len(doc_ids) > LISTED:
+            typer.echo(f"{status:<10}… and {len(doc_ids) - LISTED:,} more")
     for item, why in report.failed.items():
         typer.secho(f"{'failed':<10}{item}: {why}", err=True, fg=typer.colors.RED)
     typer.echo(
