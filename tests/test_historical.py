@@ -148,33 +148,33 @@ def test_answers_whose_questions_are_on_the_previous_page() -> None:
     assert bodies(doc)["Antwoord 3"] == "3. De Minister grijpt in."
 
 
-def test_kamerstuk_and_handelingen_pages() -> None:
-    paper = (
-        "Tweede Kamer der Staten-Generaal\n2\nZitting 1980-1981\n16 808\n"
-        "Wijziging van de Kernenergiewet\nNr. 1\nKONINKLIJKE BOODSCHAP\n"
-        "Aan de Tweede Kamer der Staten-Generaal\n"
-        "Wij bieden U hiernevens ter overweging aan een ontwerp van Wet tot wijziging van de "
-        "Kernenergiewet.\nLage Vuursche, 18 mei 1981\nBeatrix\n"
-    )
-    doc = parse_text(paper, source_file="kernenergiewet.txt")
-    assert (doc.doc_type, doc.title, doc.date) == (
-        "kamerstuk",
-        "Wijziging van de Kernenergiewet",
-        "1981-05-18",
-    )
-    assert "ontwerp van Wet tot wijziging" in " ".join(bodies(doc).values())
-    minutes = (
-        "Ingekomen stukken\n3DE VERGADERING\n"
-        "VERGADERING VAN DINSDAG 27 OKTOBER 1959 (Bijeenroepingsuur 1.30 namiddag)\n"
-        "Ingekomen stukken, onder welke een schrijven van het lid der Kamer de heer M. Ruppert.\n"
-        "De Voorzitter: Ik deel de Kamer mede dat de heer Ruppert ontslag neemt.\n"
-    )
-    doc = parse_text(minutes, source_file="handelingen.txt")
-    assert (doc.doc_type, doc.title, doc.date) == (
-        "handelingen",
-        "Vergadering van dinsdag 27 oktober 1959",
-        "1959-10-27",
-    )
+PAPER = (
+    "Tweede Kamer der Staten-Generaal\n2\nZitting 1980-1981\n16 808\n"
+    "Wijziging van de Kernenergiewet\nNr. 1\nKONINKLIJKE BOODSCHAP\n"
+    "Aan de Tweede Kamer der Staten-Generaal\n"
+    "Wij bieden U hiernevens ter overweging aan een ontwerp van Wet tot wijziging van de "
+    "Kernenergiewet.\nLage Vuursche, 18 mei 1981\nBeatrix\n"
+)
+MINUTES = (
+    "Ingekomen stukken\n3DE VERGADERING\n"
+    "VERGADERING VAN DINSDAG 27 OKTOBER 1959 (Bijeenroepingsuur 1.30 namiddag)\n"
+    "Ingekomen stukken, onder welke een schrijven van het lid der Kamer de heer M. Ruppert.\n"
+    "De Voorzitter: Ik deel de Kamer mede dat de heer Ruppert ontslag neemt.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("page", "kind", "title", "date"),
+    [
+        (PAPER, "kamerstuk", "Wijziging van de Kernenergiewet", "1981-05-18"),
+        (MINUTES, "handelingen", "Vergadering van dinsdag 27 oktober 1959", "1959-10-27"),
+    ],
+)
+def test_kamerstuk_and_handelingen_pages(page: str, kind: str, title: str, date: str) -> None:
+    doc = parse_text(page, source_file="pagina.txt")
+    assert (doc.doc_type, doc.title, doc.date) == (kind, title, date)
+    last_line = page.strip().rsplit("\n", 1)[-1]
+    assert last_line in " ".join(bodies(doc).values())
 
 
 # --- the real pages -------------------------------------------------------------------------

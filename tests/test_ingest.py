@@ -256,10 +256,15 @@ def add_paths(engine: Engine, paths: list[str], replace: bool = False) -> ingest
     )
 
 
+@pytest.fixture
+def engine(tmp_path: Path, embedder: Embedder) -> Engine:
+    """An engine over an empty corpus, for this module's tests (not the bundled one)."""
+    return make_engine(tmp_path / "data", embedder)
+
+
 def test_a_document_from_elsewhere_does_not_replace_a_stored_one(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, engine: Engine
 ) -> None:
-    engine = make_engine(tmp_path / "data", embedder)
     first = write(tmp_path / "a", "brief.txt", "Brief over de dijken\n\nDe dijken zijn op orde.\n")
     other = write(tmp_path / "b", "brief.txt", "Brief over de wegen\n\nDe wegen zijn op orde.\n")
     assert add_paths(engine, [first]).added == ["brief"]
@@ -280,9 +285,8 @@ def test_a_document_from_elsewhere_does_not_replace_a_stored_one(
 
 
 def test_two_items_of_one_batch_claiming_one_id_are_both_refused(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, engine: Engine
 ) -> None:
-    engine = make_engine(tmp_path / "data", embedder)
     one = write(tmp_path / "x", "notitie.txt", "Notitie een\n\nEerste tekst.\n")
     two = write(tmp_path / "y", "notitie.txt", "Notitie twee\n\nTweede tekst.\n")
     alone = write(tmp_path / "x", "los.txt", "Losse notitie\n\nDerde tekst.\n")
@@ -294,11 +298,8 @@ def test_two_items_of_one_batch_claiming_one_id_are_both_refused(
     assert engine.store.document("notitie") is None
 
 
-def test_question_and_later_answer_publications_still_merge(
-    tmp_path: Path, embedder: Embedder
-) -> None:
+def test_question_and_later_answer_publications_still_merge(engine: Engine) -> None:
     """The designed merge: the Aanhangsel names its question, so it updates that document."""
-    engine = make_engine(tmp_path / "data", embedder)
     report = add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20232024-901.xml")
     assert report.added == ["kv-tk-2024Z00001"] and report.updated == ["kv-tk-2024Z00001"]
     assert set(engine.store.document("kv-tk-2024Z00001").urls) == {"vraag", "antwoord"}
