@@ -85,7 +85,7 @@ _FURNITURE = re.compile(
 # sub-item ("a.").
 _ITEM_NUMBER = re.compile(
     r"(?<![\w/.,-])(?:(?:Vraag|Ad)\s+)?(?:"
-    r"(?P<nums>\d{1,2}(?:\s*(?:,|en|t/m|tot en met|-|–)\s*\d{1,2})*)[°*]?(?:[.,)](?=\s)|[.)]?)"
+    r"(?P<nums>\d{1,2}(?:\s*(?:,|en|t/m|tot en met|-|–|—)\s*\d{1,2})*)[°*]?(?:[.,)](?=\s)|[.)]?)"
     r"|(?P<roman>X{0,2}(?:IX|IV|V?I{1,3}|V))\.)"
     r"\s*(?=[A-ZÀ-Þ«„\"'(]|[a-z][.)]\s)"
 )
