@@ -20,7 +20,7 @@ from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.parsing import parse_file
 from retrieval.settings import DEFAULT_MODEL, Settings
-from retrieval.sources.sync import add_each
+from retrieval.sources.batch import add_each
 
 VOCABULARY = (
     "minister kabinet gemeente toezicht privacy gegevens spyware politie justitie veiligheid "

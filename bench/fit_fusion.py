@@ -115,12 +115,11 @@ def main() -> None:
     print("\ncandidate depth: share of answers among each signal's top k")
     for depth in DEPTHS:
         dense_hits = lexical_hits = 0
-        for found, chunk, is_target, _ in cases:
+        for found, _, is_target, _ in cases:
             dense_hits += is_target[np.argsort(-found.dense)[:depth]].any()
             lexical_hits += is_target[np.argsort(-found.lexical)[:depth]].any()
-        print(
-            f"  k={depth:>4}: dense {dense_hits / len(cases):.2f}  lexical {lexical_hits / len(cases):.2f}"
-        )
+        dense_share, lexical_share = dense_hits / len(cases), lexical_hits / len(cases)
+        print(f"  k={depth:>4}: dense {dense_share:.2f}  lexical {lexical_share:.2f}")
     print(
         f"\nbest: sentence_weight={best[3]} Fusion(dense_dutch={best[4]}, coverage={best[5]}, "
         f"unanswered={best[6]})"

@@ -100,4 +100,5 @@ def _passage(
         date=document.date,
         ministers=tuple(document.ministers),
         unanswered=hit.unanswered,
+        ministry=document.ministry,
     )

@@ -22,9 +22,9 @@ from retrieval.ingest import IngestReport, ingest_folders, remove_documents
 from retrieval.parsing import ParseError
 from retrieval.results import Passage, QuestionError, SearchResult
 from retrieval.settings import Settings, get_settings
+from retrieval.sources.batch import add_each
 from retrieval.sources.fetch import Fetcher, SourceError
 from retrieval.sources.resolve import load_item
-from retrieval.sources.sync import add_each
 from retrieval.sources.sync import sync as sync_sources
 
 app = typer.Typer(
@@ -67,23 +67,27 @@ def index(
         report = ingest_folders(engine.store, settings, corpus or settings.corpus_dirs)
     except (ParseError, OSError) as exc:
         raise fail(f"Nothing was changed: {exc}") from exc
-    engine.reload(progress=True)
-    typer.echo(
-        f"{len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged; {len(engine.documents())} documents indexed."
-    )
+    finish(engine, report)
 
 
 @app.command()
 def add(
     items: Annotated[
         list[str] | None,
-        typer.Argument(help="Files (text, HTML, PDF, officielebekendmakingen XML) or URLs"),
+        typer.Argument(
+            help="Files (text, HTML, PDF, officielebekendmakingen XML, JSONL collections) or URLs"
+        ),
     ] = None,
     ids: Annotated[
         list[str] | None,
         typer.Option("--id", help="A publication id to fetch: kv-tk-2017Z04681, ah-tk-…"),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace stored documents of the same id read from elsewhere"
+        ),
+    ] = False,
 ) -> None:
     """Add documents; unchanged ones are left alone, changed ones replaced."""
     wanted = [*(items or []), *(ids or [])]
@@ -93,7 +97,12 @@ def add(
     engine = engine_or_exit(settings)
     with Fetcher(settings) as fetcher:
         report = add_each(
-            engine.store, settings, wanted, lambda item: load_item(item, settings, fetcher)
+            engine.store,
+            settings,
+            wanted,
+            lambda item: load_item(item, settings, fetcher),
+            replace=replace,
+            progress=True,
         )
     finish(engine, report)
 
@@ -120,13 +129,20 @@ def sync(
     finish(engine, report)
 
 
+#: Documents listed by id per status after add/remove/sync; failures are always all listed.
+LISTED = 50
+
+
 def finish(engine: Engine, report: IngestReport) -> None:
     """Index what changed, print the report, and exit 1 when anything failed."""
     if report.changed:
         engine.reload(progress=True)
     for status in ("added", "updated", "removed"):
-        for doc_id in getattr(report, status):
+        doc_ids = getattr(report, status)
+        for doc_id in doc_ids[:LISTED]:
             typer.echo(f"{status:<10}{doc_id}")
+        if len(doc_ids) > LISTED:
+            typer.echo(f"{status:<10}… and {len(doc_ids) - LISTED:,} more")
     for item, why in report.failed.items():
         typer.secho(f"{'failed':<10}{item}: {why}", err=True, fg=typer.colors.RED)
     typer.echo(

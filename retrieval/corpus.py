@@ -25,6 +25,7 @@ FIELDS = {
     "answered": "answered",
     "submitters": "submitters",
     "ministers": "ministers",
+    "ministry": "ministry",
     "urls": "urls",
     "publisher": "publisher",
 }
@@ -45,9 +46,12 @@ def load_manifest(folder: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def load_corpus(folder: Path) -> list[Document]:
+def load_corpus(folder: Path, max_bytes: int | None = None) -> list[Document]:
     """Every document the manifest lists, parsed, with the manifest's fields applied."""
-    return [_apply(parse_file(folder / entry["file"]), entry) for entry in load_manifest(folder)]
+    return [
+        _apply(parse_file(folder / entry["file"], max_bytes), entry)
+        for entry in load_manifest(folder)
+    ]
 
 
 def _apply(document: Document, entry: dict[str, Any]) -> Document:

@@ -12,7 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-DocType = Literal["kamervraag", "kamerbrief", "webpagina", "beslisnota", "document"]
+DocType = Literal[
+    "kamervraag", "kamerbrief", "webpagina", "beslisnota", "kamerstuk", "handelingen", "document"
+]
 #: qa: a question with its answer; question: a question not (yet) answered; text: any other
 #: part; header: metadata lines (submitters, dates).
 SectionKind = Literal["qa", "question", "text", "header"]
@@ -67,9 +69,10 @@ class Document:
     answered: str | None = None
     submitters: list[str] = field(default_factory=list)
     ministers: list[str] = field(default_factory=list)
+    ministry: str | None = None  # of the answering minister or the sender, as the text names it
     urls: dict[str, str] = field(default_factory=dict)  # e.g. {"vraag": ..., "antwoord": ...}
     publisher: str | None = None
-    source_file: str | None = None
+    source_file: str | None = None  # where it was read from: a file's absolute path, a URL
 
     @property
     def url(self) -> str | None:
@@ -84,6 +87,7 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Document:
+        """A Document from `to_dict`'s JSON; fields added since it was written take defaults."""
         sections = [
             Section(
                 **{
@@ -104,10 +108,13 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        """Changes whenever the text, its structure or its metadata change."""
+        """Changes whenever the text, its structure or its metadata change; not where it was
+        read from, so the same file read from a moved folder is unchanged."""
+        meta = self.metadata()
+        meta.pop("source_file")
         payload = json.dumps(
             {
-                "meta": self.metadata(),
+                "meta": meta,
                 "text": self.text,
                 "sections": [asdict(s) for s in self.sections],
             },

@@ -7,7 +7,9 @@ vectors are cached in the database under a hash of model and text.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,8 @@ from retrieval.corpus import load_corpus
 from retrieval.documents import Chunk, Document
 from retrieval.embedding import Embedder, text_key
 from retrieval.index import DenseIndex, IndexBundle, IndexUnavailable, LexicalIndex
-from retrieval.merging import merge_versions
+from retrieval.merging import merge_versions, question_and_answer
+from retrieval.parsing import ParseError
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
 from retrieval.store import ChunkRecord, Store
@@ -60,20 +63,88 @@ def stored_hash(document: Document, settings: Settings) -> str:
     return hashlib.sha256(recipe.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Claim:
+    """An item of a batch and the document id it claims, with where the document comes from."""
+
+    item: str  # what was asked for: a file, a URL, an id, "FILE line N"
+    doc_id: str
+    source: str | None  # the path or URL the document is read from
+    title: str | None = None
+    document: Document | None = None
+
+    @classmethod
+    def of(cls, item: str, document: Document) -> Claim:
+        return cls(item, document.doc_id, document.source_file, document.title, document)
+
+    def describe(self) -> str:
+        title = f" (“{self.title}”)" if self.title else ""
+        return f"{self.source or self.item}{title}"
+
+
+def same_origin(a: Claim, b: Claim) -> bool:
+    """Whether two claims to one id may follow each other: the same path or URL (a record
+    stored by an older version kept only the file name), the same title when neither has a
+    source, or the question and the answered version of one Kamervraag (see `merging`)."""
+    if a.source and b.source:
+        if a.source == b.source or ("/" not in a.source and a.source == _name(b.source)):
+            return True
+    elif not (a.source or b.source) and a.title == b.title:
+        return True
+    return bool(a.document and b.document and question_and_answer(a.document, b.document))
+
+
+def _name(source: str) -> str:
+    return source.rstrip("/").rsplit("/", 1)[-1]
+
+
+def refused_claims(claims: Iterable[Claim]) -> dict[str, str]:
+    """Items that claim an id another item of the same batch claims from elsewhere: each of
+    them, with a message naming the others. None of them may be written: neither wins."""
+    by_id: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        by_id[claim.doc_id].append(claim)
+    refused: dict[str, str] = {}
+    for doc_id, group in by_id.items():
+        if all(same_origin(a, b) for a, b in itertools.combinations(group, 2)):
+            continue
+        for claim in group:
+            others = "; ".join(o.describe() for o in group if o is not claim)
+            refused[claim.item] = f"{doc_id} is also claimed by {others}; none of them was added"
+    return refused
+
+
+def conflict_message(stored: Document, incoming: Document) -> str:
+    old, new = Claim.of(stored.doc_id, stored), Claim.of(incoming.doc_id, incoming)
+    return (
+        f"{incoming.doc_id} is already stored from {old.describe()}; not replaced by "
+        f"{new.describe()} (add it with --replace to replace it)"
+    )
+
+
 def ingest_documents(
-    store: Store, settings: Settings, documents: Iterable[Document]
+    store: Store, settings: Settings, documents: Iterable[Document], replace: bool = False
 ) -> IngestReport:
     """Store new and changed documents with their chunks; leave unchanged ones alone.
 
     A changed Kamervraag is merged with its stored version (see `merging`), so an answer that
-    arrives after its question updates the question's document in place.
+    arrives after its question updates the question's document in place. A document that
+    would replace one read from elsewhere (see `same_origin`) is refused and reported, unless
+    `replace` asks for it.
     """
     report = IngestReport()
     known = store.document_hashes()
     for incoming in documents:
         document, version = incoming, stored_hash(incoming, settings)
         if incoming.doc_id in known and known[incoming.doc_id] != version:
-            document = merge_versions(store.document(incoming.doc_id), incoming)
+            stored = store.document(incoming.doc_id)
+            if stored and not same_origin(Claim.of("", stored), Claim.of("", incoming)):
+                if not replace:
+                    what = incoming.source_file or incoming.doc_id
+                    report.failed[what] = conflict_message(stored, incoming)
+                    continue
+                stored = None  # replaced as asked, not merged
+            document = merge_versions(stored, incoming)
             version = stored_hash(document, settings)
         if known.get(document.doc_id) == version:
             report.unchanged.append(document.doc_id)
@@ -97,8 +168,13 @@ def remove_documents(store: Store, doc_ids: Iterable[str]) -> IngestReport:
 
 
 def ingest_folders(store: Store, settings: Settings, folders: Sequence[Path]) -> IngestReport:
-    """Parse every folder first, so a broken file stops the run before anything is written."""
-    documents = [doc for folder in folders for doc in load_corpus(folder)]
+    """Parse every folder first, so a broken file, or two files with one id, stops the run
+    before anything is written."""
+    documents = [
+        doc for folder in folders for doc in load_corpus(folder, settings.max_document_bytes)
+    ]
+    if refused := refused_claims(Claim.of(d.source_file or d.doc_id, d) for d in documents):
+        raise ParseError("; ".join(f"{item}: {why}" for item, why in refused.items()))
     return ingest_documents(store, settings, documents)
 
 

@@ -12,6 +12,18 @@ from dataclasses import replace
 from retrieval.documents import Document
 
 
+def question_and_answer(a: Document, b: Document) -> bool:
+    """Whether `a` and `b` are the question and the answered version of one Kamervraag: the
+    same official question link, and exactly one of them holds the answer."""
+    question = a.urls.get("vraag")
+    return (
+        a.doc_type == b.doc_type == "kamervraag"
+        and question is not None
+        and question == b.urls.get("vraag")
+        and ("antwoord" in a.urls) != ("antwoord" in b.urls)
+    )
+
+
 def merge_versions(stored: Document | None, incoming: Document) -> Document:
     """`incoming` as it should be stored, given the stored version of the same document."""
     if stored is None or stored.doc_type != "kamervraag" or incoming.doc_type != "kamervraag":
@@ -26,4 +38,5 @@ def merge_versions(stored: Document | None, incoming: Document) -> Document:
         date=base.date or other.date,
         submitters=base.submitters or other.submitters,
         ministers=base.ministers or other.ministers,
+        ministry=base.ministry or other.ministry,
     )

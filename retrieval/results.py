@@ -32,6 +32,7 @@ class Passage:
     date: str | None
     ministers: tuple[str, ...] = ()
     unanswered: bool = False  # a question still waiting for its answer: `text` is the question
+    ministry: str | None = None
 
     @property
     def link(self) -> str | None:
@@ -56,6 +57,7 @@ class Passage:
             "answer_heading": self.answer_heading,
             "ministers": list(self.ministers),
             "unanswered": self.unanswered,
+            "ministry": self.ministry,
             "chunk_id": self.chunk_id,
             "start": self.span.start,
             "end": self.span.end,

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(default=1200, ge=200, description="Longest chunk body, characters.")
     chunk_overlap_chars: int = Field(default=200, ge=0)
 
+    # --- ingest --------------------------------------------------------------------------
+    max_document_bytes: int = Field(
+        default=10_000_000,
+        ge=1,
+        description="Larger files, downloads and collection records are refused, not added.",
+    )
+
     # --- search --------------------------------------------------------------------------
     top_k: int = Field(default=3, ge=1, le=50)
     fusion: Literal["hybrid", "dense", "lexical"] = Field(

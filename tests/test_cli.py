@@ -17,11 +17,18 @@ from tests.conftest import SHARED
 VRAAGBAAK = Path(sys.executable).with_name("vraagbaak")
 
 
-def run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "VRAAGBAAK_DATA_DIR": str(data_dir)}
-    env.pop("DATABASE_URL", None)
+def run(
+    data_dir: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "VRAAGBAAK_DATA_DIR": str(data_dir), **(env or {})}
+    environ.pop("DATABASE_URL", None)
     return subprocess.run(
-        [str(VRAAGBAAK), *args], input=stdin, capture_output=True, text=True, env=env, timeout=300
+        [str(VRAAGBAAK), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=300,
     )
 
 

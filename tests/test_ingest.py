@@ -20,10 +20,12 @@ from retrieval.engine import Engine
 from retrieval.index import IndexBundle
 from retrieval.parsing import ParseError, parse_bytes, parse_file
 from retrieval.settings import DEFAULT_MODEL, Settings
-from retrieval.sources.sync import add_each
+from retrieval.sources.batch import add_each
+from tests.conftest import SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures"
-LIMBURG = Path(__file__).parents[1].parent / "shared/corpora/kamervragen-limburg/questions.csv"
+LIMBURG = SHARED / "corpora/kamervragen-limburg/questions.csv"
+RIJKSOVERHEID = SHARED / "corpora/rijksoverheid-vac/vacs_bzk.csv"
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +49,7 @@ def test_xml_answer_groups_references_notes_and_delay() -> None:
     assert (doc.submitted, doc.answered, doc.date) == ("2024-01-08", "2024-03-12", "2024-03-12")
     assert doc.submitters == ["Kröger (GroenLinks-PvdA)", "Thijssen (GroenLinks-PvdA)"]
     assert doc.ministers == ["Minister Yeşilgöz-Zegerius (Justitie en Veiligheid)"]
+    assert doc.ministry == "Justitie en Veiligheid"
     assert doc.urls == {
         "vraag": "https://zoek.officielebekendmakingen.nl/kv-tk-2024Z00001.html",
         "antwoord": "https://zoek.officielebekendmakingen.nl/ah-tk-20232024-901.html",
@@ -64,6 +67,7 @@ def test_xml_answer_groups_references_notes_and_delay() -> None:
 def test_xml_question_only_and_older_format() -> None:
     question = parse_file(FIXTURES / "kv-tk-2024Z00001.xml")
     assert question.doc_id == "kv-tk-2024Z00001" and set(question.urls) == {"vraag"}
+    assert question.ministry == "Justitie en Veiligheid"  # "aan de Minister van …"
     assert [s.kind for s in question.sections if s.label.startswith("Vraag")] == ["question"] * 4
     old = parse_file(FIXTURES / "ah-tk-20092010-1234.xml")
     assert (old.submitted, old.answered, old.submitters) == (
@@ -239,31 +243,101 @@ def test_kill_9_mid_ingest_leaves_a_usable_database_and_index(tmp_path: Path) ->
     assert engine.search("Waarom 7?").results[0].doc_id == "kv-tk-2024Z00007"
 
 
-# --- the limburg corpus --------------------------------------------------------------------
-@pytest.mark.skipif(not LIMBURG.is_file(), reason="shared/corpora/kamervragen-limburg is absent")
-def test_every_limburg_document_can_be_added(tmp_path: Path, embedder: Embedder) -> None:
-    csv.field_size_limit(10**8)
-    with LIMBURG.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    folder = tmp_path / "limburg"
-    folder.mkdir()
-    paths = []
-    for n, row in enumerate(rows):
-        path = folder / f"{n:03d}-{Path(row['name']).stem[:60]}.txt"
-        path.write_text(row["text_content"], encoding="utf-8")
-        paths.append(str(path))
-    engine = make_engine(tmp_path / "data", embedder)
-    logging.getLogger("retrieval").setLevel(logging.ERROR)
-    report = add_each(engine.store, engine.settings, paths, lambda p: parse_file(Path(p)))
-    assert not report.failed
-    documents = engine.store.documents()
-    with_pairs = [d for d in documents if any(s.kind == "qa" for s in d.sections)]
-    answers = [row for row in rows if row["name"].startswith("Antwoord")]
-    answers_with_pairs = [d for d in with_pairs if d.source_file and "Antwoord" in d.source_file]
-    print(
-        f"\nlimburg: {len(rows)} rows, {len(documents)} documents stored "
-        f"(rows with the same id update one document), {len(with_pairs)} with "
-        f"question/answer pairs; {len(answers_with_pairs)} of {len(answers)} 'Antwoord' files"
+# --- who may replace a stored document ------------------------------------------------------
+def write(folder: Path, name: str, text: str) -> str:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return str(folder / name)
+
+
+def add_paths(engine: Engine, paths: list[str], replace: bool = False) -> ingest.IngestReport:
+    return add_each(
+        engine.store, engine.settings, paths, lambda p: parse_file(Path(p)), replace=replace
     )
-    assert len(report.added) + len(report.updated) + len(report.unchanged) == len(rows)
-    assert len(answers_with_pairs) >= 0.8 * len(answers)
+
+
+@pytest.fixture
+def engine(tmp_path: Path, embedder: Embedder) -> Engine:
+    """An engine over an empty corpus, for this module's tests (not the bundled one)."""
+    return make_engine(tmp_path / "data", embedder)
+
+
+def test_a_document_from_elsewhere_does_not_replace_a_stored_one(
+    tmp_path: Path, engine: Engine
+) -> None:
+    first = write(tmp_path / "a", "brief.txt", "Brief over de dijken\n\nDe dijken zijn op orde.\n")
+    other = write(tmp_path / "b", "brief.txt", "Brief over de wegen\n\nDe wegen zijn op orde.\n")
+    assert add_paths(engine, [first]).added == ["brief"]
+    refused = add_paths(engine, [other])
+    assert not refused.added and not refused.updated
+    why = refused.failed[str(Path(other).resolve())]
+    assert str(Path(first).resolve()) in why and str(Path(other).resolve()) in why
+    assert "Brief over de dijken" in why and "Brief over de wegen" in why and "--replace" in why
+    assert "dijken" in engine.store.document("brief").text
+    # the same file again, changed, is an update; --replace lets the other file in
+    write(tmp_path / "a", "brief.txt", "Brief over de dijken\n\nDe dijken zijn versterkt.\n")
+    assert add_paths(engine, [first]).updated == ["brief"]
+    assert add_paths(engine, [other], replace=True).updated == ["brief"]
+    assert "wegen" in engine.store.document("brief").text
+    # the same text read from a moved folder changes nothing
+    moved = write(tmp_path / "c", "brief.txt", (tmp_path / "b/brief.txt").read_text())
+    assert add_paths(engine, [moved]).unchanged == ["brief"]
+
+
+def test_two_items_of_one_batch_claiming_one_id_are_both_refused(
+    tmp_path: Path, engine: Engine
+) -> None:
+    one = write(tmp_path / "x", "notitie.txt", "Notitie een\n\nEerste tekst.\n")
+    two = write(tmp_path / "y", "notitie.txt", "Notitie twee\n\nTweede tekst.\n")
+    alone = write(tmp_path / "x", "los.txt", "Losse notitie\n\nDerde tekst.\n")
+    report = add_paths(engine, [one, two, alone, alone], replace=True)
+    assert set(report.failed) == {one, two}
+    assert str(Path(two).resolve()) in report.failed[one]
+    assert str(Path(one).resolve()) in report.failed[two]
+    assert report.added == ["los"] and report.unchanged == ["los"]
+    assert engine.store.document("notitie") is None
+
+
+def test_question_and_later_answer_publications_still_merge(engine: Engine) -> None:
+    """The designed merge: the Aanhangsel names its question, so it updates that document."""
+    report = add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20232024-901.xml")
+    assert report.added == ["kv-tk-2024Z00001"] and report.updated == ["kv-tk-2024Z00001"]
+    assert set(engine.store.document("kv-tk-2024Z00001").urls) == {"vraag", "antwoord"}
+    again = add_files(engine, "kv-tk-2024Z00001.xml")  # the question alone keeps the answer
+    assert again.unchanged == ["kv-tk-2024Z00001"]
+
+
+# --- real corpora ---------------------------------------------------------------------------
+def read_csv(path: Path) -> list[dict[str, str]]:
+    csv.field_size_limit(10**8)
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.skipif(
+    not (LIMBURG.is_file() and RIJKSOVERHEID.is_file()),
+    reason="shared/corpora/kamervragen-limburg or rijksoverheid-vac is absent",
+)
+def test_every_limburg_and_rijksoverheid_text_is_its_own_document(
+    tmp_path: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """86 Tweede Kamer texts and 175 rijksoverheid.nl pages: 261 documents, none lost."""
+    folder = tmp_path / "texts"
+    paths = [write(folder, f"{row['name']}.txt", row["text_content"]) for row in read_csv(LIMBURG)]
+    paths += [
+        write(folder, f"{row['id']}.txt", f"{row['question']}\n\n{row['reference_answer']}")
+        for row in read_csv(RIJKSOVERHEID)
+    ]
+    engine = make_engine(tmp_path / "data", embedder)
+    caplog.set_level(logging.ERROR, logger="retrieval")  # PDF pages without text, say
+    report = add_paths(engine, paths)
+    assert report.failed == {}
+    assert len(report.added) == len(set(report.added)) == len(paths) == 261
+    stored = {d.source_file: d for d in engine.store.documents()}
+    assert len(stored) == 261
+    # a Kamervraag (question PDF) and the separate answer (DOCX) of it are two documents
+    question = stored[str(folder.resolve() / "De_ontkoppeling_van_ontwikkelingshulp.pdf.txt")]
+    answer = stored[str(folder.resolve() / "Antwoord_op_vragen_van_het_lid_Boswijk_o.docx.txt")]
+    assert question.doc_id == "kv-tk-2024Z18792" and answer.doc_id != question.doc_id
+    assert "Het kabinet heeft ervoor gekozen" in answer.text
+    assert "Het kabinet heeft ervoor gekozen" not in question.text

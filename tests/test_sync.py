@@ -81,6 +81,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(
                 (FIXTURES / "metadata-ah-tk-20232024-901.xml").read_bytes(), "text/xml"
             )
+        if name == "zonder-lengte.txt":  # a body without Content-Length, read until closed
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"Een notitie over dijken.\n" * 40)
+            return None
         if (FIXTURES / name).is_file():
             return self.send((FIXTURES / name).read_bytes(), "text/xml")
         return self.send(b"not found", "text/plain", status=404)
@@ -156,6 +162,20 @@ def test_add_by_id_and_by_url(settings: Settings, server: str) -> None:
     assert by_id.doc_id == by_url.doc_id == "kv-tk-2024Z00001"
     assert by_id.submitted == "2024-01-08"
     assert by_id.urls["antwoord"].endswith("/ah-tk-20232024-901.html")
+
+
+def test_downloads_over_the_size_limit_are_refused(settings: Settings, server: str) -> None:
+    small = settings.model_copy(update={"max_document_bytes": 500})
+    limit = r"over the limit of 500 bytes per document \(MAX_DOCUMENT_BYTES\)"
+    with Fetcher(small) as fetcher:
+        with pytest.raises(SourceError, match=rf"kv-tk-2024Z00001\.xml: [\d,]+ bytes, {limit}"):
+            load_item(f"{server}/kv-tk-2024Z00001.html", small, fetcher)
+        with pytest.raises(
+            SourceError, match=rf"zonder-lengte\.txt: [\d,]+ bytes or more, {limit}"
+        ):
+            load_item(f"{server}/zonder-lengte.txt", small, fetcher)
+    with Fetcher(settings) as fetcher:
+        assert "dijken" in load_item(f"{server}/zonder-lengte.txt", settings, fetcher).text
 
 
 SRU_OK = b"""<?xml version="1.0" encoding="UTF-8"?>

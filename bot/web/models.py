@@ -23,6 +23,7 @@ class PassageOut(BaseModel):
     question: str | None = Field(description="The parliamentary question of this section")
     answer_heading: str | None
     ministers: list[str]
+    ministry: str | None = Field(description="Of the answering minister or the sender")
     chunk_id: str
     start: int = Field(description="Where `text` starts in the document text")
     end: int
@@ -72,6 +73,7 @@ class DocumentOut(BaseModel):
     answered: str | None
     submitters: list[str]
     ministers: list[str]
+    ministry: str | None
     publisher: str | None
     urls: dict[str, str]
     url: str | None = Field(description="The official link that best stands for the document")

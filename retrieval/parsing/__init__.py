@@ -6,25 +6,29 @@ first format that matches parses the text, and Tweede Kamer extraction text is t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from retrieval.documents import Document
 from retrieval.parsing import (
+    aanhangsel,
     beslisnota,
     html_page,
     kamerbrief,
+    kamerstuk,
     kamervraag,
     pdf,
     tweedekamer,
     webpage,
     xml_officiele,
 )
-from retrieval.parsing.errors import ParseError
+from retrieval.parsing.errors import ParseError, too_large
 
 __all__ = ["ParseError", "parse_bytes", "parse_file", "parse_text"]
 
-# Most specific first: a Kamervraag page or a memo could also pass the looser letter test.
-_FORMATS = (kamervraag, beslisnota, kamerbrief, webpage)
+# Most specific first: a Kamervraag page or a memo could also pass the looser letter test, and
+# an Aanhangsel page the Kamerstuk test.
+_FORMATS = (kamervraag, beslisnota, kamerbrief, webpage, aanhangsel, kamerstuk)
 
 
 def parse_text(text: str, *, source_file: str | None = None) -> Document:
@@ -38,16 +42,19 @@ def parse_text(text: str, *, source_file: str | None = None) -> Document:
     return document
 
 
-def parse_file(path: Path) -> Document:
+def parse_file(path: Path, max_bytes: int | None = None) -> Document:
     """Parse a file by its type: officielebekendmakingen XML, HTML, PDF, else UTF-8 text.
 
-    Unreadable, binary, empty or non-UTF-8 text files raise ParseError.
+    Unreadable, binary, empty or non-UTF-8 text files, and files over `max_bytes`, raise
+    ParseError. The Document's `source_file` is the file's absolute path.
     """
     try:
+        if max_bytes is not None and (size := path.stat().st_size) > max_bytes:
+            raise ParseError(too_large(str(path), size, max_bytes))
         data = path.read_bytes()
     except OSError as error:
         raise ParseError(f"{path.name}: cannot read file ({error.strerror})") from error
-    return parse_bytes(data, path.name)
+    return replace(parse_bytes(data, path.name), source_file=str(path.resolve()))
 
 
 def parse_bytes(data: bytes, name: str) -> Document:

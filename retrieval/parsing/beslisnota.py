@@ -9,7 +9,7 @@ import re
 from retrieval.documents import Document, Section
 from retrieval.parsing.cleaning import collapse_blank_lines, normalize, slug, unwrap_lines
 from retrieval.parsing.errors import ParseError
-from retrieval.parsing.fields import iso_date
+from retrieval.parsing.fields import iso_date, ministry_from_letterhead
 from retrieval.parsing.layout import lines, trimmed
 from retrieval.parsing.qa import Heading
 
@@ -86,9 +86,10 @@ def parse(raw: str, source_file: str | None) -> Document:
         if body := trimmed(text, heading.end, stop):
             sections.append(Section(heading.label, "text", body))
     head = header.of(text) if header else ""
-    # "2024Z05760/2024D13328": the memo's own number is the D-number after the zaak.
-    reference = re.search(r"\d{4}Z\d{5}/(\d{4}D\d{5})", text) or re.search(
-        r"\b(\d{4}D\d{5})\b", text
+    # "2024Z05760/2024D13328" in the form's head: the memo's own number is the D-number after
+    # the zaak. Numbers in the memo's text are never its id.
+    reference = re.search(r"\d{4}Z\d{5}/(\d{4}D\d{5})", head) or re.search(
+        r"\b(\d{4}D\d{5})\b", head
     )
     request = re.search(r"^Verzoek\s+(\S+)\s+\(([^)]+)\)", head, re.MULTILINE)
     return Document(
@@ -99,6 +100,7 @@ def parse(raw: str, source_file: str | None) -> Document:
         sections=sections,
         date=iso_date(m[1]) if (m := re.search(r"Datum\s+(\d{1,2}\s+\w+\s+\d{4})", head)) else None,
         submitters=[f"{request[1]} ({request[2]})"] if request else [],
+        ministry=ministry_from_letterhead(head),
         source_file=source_file,
     )
 

@@ -66,3 +66,54 @@ def submitters_from_request(text: str) -> list[str]:
         if people:
             return people
     return []
+
+
+# "Ministerie van Buitenlandse Zaken" heading a letter or memo.
+_LETTERHEAD = re.compile(r"^\s*Ministerie\s+van\s+([A-Z][^\n.;:()]+?)\s*$", re.MULTILINE)
+# The portfolio in brackets after a name: "Van Weel (Justitie en Veiligheid)", "Koenders
+# (minister buitenlandse zaken)", "Hoekstra (viceminister-president , minister buitenlandse zaken)".
+_BRACKETED = re.compile(
+    r"\((?:[^()]*\b(?:minister|staatssecretaris)\s+(?:van\s+|voor\s+)?)?([^()]+?)\s*(?:\)|\(|$)",
+    re.IGNORECASE,
+)
+# "Minister van Volksgezondheid, Welzijn en Sport", "aan de Ministers van Asiel en Migratie en van
+# …": up to a full stop, a bracket, a blank line, "over" (PDF text glues it: "Sportover"), a
+# second minister ("en van", "en de"), or a comma that is not followed by a capital.
+_TITLED = re.compile(
+    r"\b(?:[Mm]inisters?|[Ss]taatssecretaris(?:sen)?)\s+(?:van|voor)\s+([A-Z][^.;()]*?)"
+    r"(?=\s*over|\s+(?:inzake|betreffende|in verband met|naar aanleiding)\s"
+    r"|\s+en\s+(?:de|van|voor)\s|\s*[.;()]|\n\n|,(?!\s?[A-Z])|\s*$)"
+)
+
+
+def ministry_from_letterhead(head: str) -> str | None:
+    """'Ministerie van Buitenlandse Zaken' on a line of its own -> 'Buitenlandse Zaken'."""
+    match = _LETTERHEAD.search(head)
+    return _tidy(match[1]) if match else None
+
+
+def ministry_of(answerer: str) -> str | None:
+    """The ministry in how an answering minister is named, as written.
+
+    'minister Van Mierlo (Buitenlandse Zaken), mede namens …' -> 'Buitenlandse Zaken';
+    'de heer Joekes, Minister van Sociale Zaken.' -> 'Sociale Zaken';
+    'Bert Koenders (minister buitenlandse zaken) (PvdA)' -> 'buitenlandse zaken'.
+    """
+    bracketed = _BRACKETED.search(answerer)
+    if bracketed and not re.match(r"(?:ontvangen|ingezonden)\b", bracketed[1], re.IGNORECASE):
+        return _tidy(bracketed[1])
+    return addressed_ministry(answerer)
+
+
+def addressed_ministry(request: str) -> str | None:
+    """The ministry of the minister a request names: '… aan de Minister van Justitie en
+    Veiligheid over …' -> 'Justitie en Veiligheid'."""
+    titled = _TITLED.search(request)
+    return _tidy(titled[1]) if titled else None
+
+
+def _tidy(name: str) -> str | None:
+    """A ministry's name without line-break hyphens ("Eco-nomische Zaken", soft hyphens) and
+    extra whitespace; None when nothing is left."""
+    joined = re.sub(r"(?<=[a-zà-ÿ])[-\xad]\s*(?=[a-zà-ÿ])", "", name.replace("\xad", "-"))
+    return " ".join(joined.split()).strip(" ,") or None

@@ -14,7 +14,12 @@ from retrieval.parsing.cleaning import (
     slug,
 )
 from retrieval.parsing.errors import ParseError
-from retrieval.parsing.fields import iso_date, submitters_from_request
+from retrieval.parsing.fields import (
+    iso_date,
+    ministry_from_letterhead,
+    ministry_of,
+    submitters_from_request,
+)
 from retrieval.parsing.layout import trimmed
 from retrieval.parsing.qa import build_sections, find_headings
 
@@ -49,6 +54,7 @@ def parse(raw: str, source_file: str | None) -> Document:
     reference = re.search(r"Uw Referentie\s+(\d{4}Z\d{5})", head)
     submitted = re.search(r"ingezonden\s+op\s+(\d{1,2}\s+\w+\s+\d{4})", head)
     title = _field(head, "Betreft")
+    signatures = list(_SIGNATURE.finditer(head))
     return Document(
         doc_id=f"kv-tk-{reference[1]}" if reference else slug(source_file or "kamerbrief"),
         doc_type="kamerbrief",
@@ -59,10 +65,9 @@ def parse(raw: str, source_file: str | None) -> Document:
         submitted=iso_date(submitted[1]) if submitted else None,
         answered=date,
         submitters=submitters_from_request(head),
-        ministers=[
-            f"{m['name'].strip()} ({' '.join(m['role'].split()[1:])})"
-            for m in _SIGNATURE.finditer(head)
-        ],
+        ministers=[f"{m['name'].strip()} ({' '.join(m['role'].split()[1:])})" for m in signatures],
+        ministry=ministry_from_letterhead(head)
+        or next(filter(None, (ministry_of(m["role"]) for m in signatures)), None),
         source_file=source_file,
     )
 

@@ -8,7 +8,7 @@ import re
 from retrieval.documents import Document, Section, Span
 from retrieval.parsing.cleaning import normalize
 from retrieval.parsing.errors import ParseError
-from retrieval.parsing.fields import iso_date, split_top_level
+from retrieval.parsing.fields import iso_date, ministry_of, split_top_level
 from retrieval.parsing.layout import lines, trimmed
 from retrieval.parsing.qa import Heading, build_sections, find_headings
 
@@ -62,10 +62,11 @@ def _document(
         for key in ("vraag", "antwoord")
         if field.get(f"Bron {key}")
     }
-    doc_number = re.search(r"Kamervraag document nummer:\s*(\S+)", text)
+    doc_number = re.search(rf"^{_FOOTER}\s*(\S+)", text, re.MULTILINE)
     first = _FIRST_LINE.match(text.split("\n", 1)[0])
     doc_id = doc_number[1] if doc_number else f"kv-tk-{first[1]}" if first else None
     title_lines = [line for line in head.split("\n")[1:] if line.strip()]
+    ministers = split_top_level(field.get("Beantwoord door", ""))
     return Document(
         doc_id=doc_id or "kamervraag",
         doc_type="kamervraag",
@@ -76,7 +77,8 @@ def _document(
         submitted=iso_date(field.get("Ingediend")),
         answered=iso_date(answered),
         submitters=split_top_level(field.get("Indieners", "")),
-        ministers=split_top_level(field.get("Beantwoord door", "")),
+        ministers=ministers,
+        ministry=ministry_of(ministers[0]) if ministers else None,
         urls=urls,
         source_file=source_file,
     )

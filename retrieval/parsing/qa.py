@@ -13,6 +13,10 @@ Pairing rules, the same for all formats:
 - An answer that only says "Zie antwoord vraag 1." takes Vraag 1's body and answered_in (the owner
   of that answer); the referring sentence becomes the answer_heading.
 - A question nobody answers becomes a `question` section whose body is the question.
+
+Where all questions come before all answers (historical Aanhangsel pages), `by_number` pairs a
+numbered answer with the questions of its numbers, asked at any point before it and not answered
+yet; an answer whose numbers match none of those becomes a `text` section of its own.
 """
 
 from __future__ import annotations
@@ -126,12 +130,18 @@ def _increasing(headings: list[Heading], *, strict: bool) -> list[Heading]:
 
 
 def build_sections(
-    text: str, headings: list[Heading], end: int, *, implicit_answers: bool = False
+    text: str,
+    headings: list[Heading],
+    end: int,
+    *,
+    implicit_answers: bool = False,
+    by_number: bool = False,
 ) -> list[Section]:
     """Sections for everything from the first heading to `end`, paired by the module's rules.
 
     With `implicit_answers` (Kamervraag web pages), a question's first paragraph is the question
-    and the rest of its block is its answer.
+    and the rest of its block is its answer. With `by_number`, numbered answers take their
+    questions by number (see the module's docstring).
     """
     items: list[_Item] = []
     others: list[tuple[int, Section]] = []
@@ -148,6 +158,13 @@ def build_sections(
             pending.append(item)
             if answer:
                 _answer(text, pending, answer, None, ())
+        elif heading.kind == "answer" and by_number and heading.numbers and content:
+            covered = [i for i in items if set(i.numbers) & set(heading.numbers) and not i.body]
+            if covered:
+                pending[:] = [item for item in pending if item not in covered]
+                _cover(text, covered, content, heading.label)
+            else:
+                others.append((heading.start, Section(heading.label, "text", content)))
         elif heading.kind == "answer":
             if content:
                 _answer(text, pending, content, heading.label, heading.numbers)
@@ -171,13 +188,17 @@ def _answer(
     """Attach `answer` to the pending questions it covers; the rest stay unanswered."""
     covered = [item for item in pending if set(item.numbers) & set(numbers)] or list(pending)
     pending.clear()
-    if not covered:
-        return
+    if covered:
+        _cover(text, covered, answer, heading)
+
+
+def _cover(text: str, covered: list[_Item], answer: Span, heading: str | None) -> None:
+    """`answer` answers each of `covered`; the last of them owns it."""
     owner = covered[-1]
     reference = REFERENCE.match(answer.of(text))
     for item in covered:
         item.body = answer
-        item.answer_heading = heading
+        item.answer_heading = heading or None
         item.answered_in = None if item is owner else owner.label
         if reference:
             item.reference = parse_numbers(reference["nums"])

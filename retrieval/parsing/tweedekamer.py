@@ -13,7 +13,13 @@ import re
 from retrieval.documents import Document, Section, Span
 from retrieval.parsing.cleaning import collapse_blank_lines, normalize, slug
 from retrieval.parsing.errors import ParseError
-from retrieval.parsing.fields import ZAAK, iso_date, submitters_from_request
+from retrieval.parsing.fields import (
+    ZAAK,
+    addressed_ministry,
+    iso_date,
+    ministry_of,
+    submitters_from_request,
+)
 from retrieval.parsing.layout import lines, trimmed
 from retrieval.parsing.qa import build_sections, find_headings
 from retrieval.parsing.sections import headed_sections, text_blocks
@@ -23,7 +29,14 @@ _FURNITURE = re.compile(
     r"^(?:ah-tk-\d{8}-\d+|kv-tk-\d{4}Z\d{5}|ISSN \d{4} - \d{4}.*|’s-Gravenhage \d{4}.*"
     r"|Tweede Kamer, vergaderjaar \d{4}–\d{4}, (?:Aanhangsel|Vragen).*)$"
 )
-_OWN_NUMBER = re.compile(r"\b((?:ah|kv)-tk-(?:\d{8}-\d+|\d{4}Z\d{5}))\b")
+# The document's own number, printed as a page header or footer line of its own.
+_OWN_NUMBER = re.compile(r"^[ \t]*((?:ah|kv)-tk-(?:\d{8}-\d+|\d{4}Z\d{5}))[ \t]*$", re.MULTILINE)
+# A zaak number on a line of its own, as DOCX questions start ("2024Z18891").
+_ZAAK_LINE = re.compile(rf"^[ \t]*{ZAAK.pattern}[ \t]*$")
+# An Aanhangsel answer's first line ("AH 605"): its zaak number is the question's, not its own.
+_AANHANGSEL = re.compile(r"^AH\s+\d+$")
+#: How many non-blank lines at the top of a text make its head, where an id may stand.
+HEAD_LINES = 10
 _MINISTER = re.compile(
     r"(?:Antwoord|Mededeling)\s+van\s+((?:de\s+)?(?:[Mm]inister|[Ss]taatssecretaris)[^(]*?\s*\([^)]*\))"
 )
@@ -47,6 +60,7 @@ def parse(raw: str, source_file: str | None) -> Document:
         sections += build_sections(text, headings, len(text))
     else:
         sections = headed_sections(text, text_blocks(text, _paragraphs(text)))
+    ministers = [" ".join(m[1].split()) for m in _MINISTER.finditer(text)][:1]
     return Document(
         doc_id=_doc_id(raw, source_file),
         doc_type="kamervraag" if questions else "document",
@@ -57,7 +71,8 @@ def parse(raw: str, source_file: str | None) -> Document:
         submitted=iso_date(_after(text, "ingezonden")),
         answered=iso_date(_after(text, "ontvangen")),
         submitters=submitters_from_request(text),
-        ministers=[" ".join(m[1].split()) for m in _MINISTER.finditer(text)][:1],
+        ministers=ministers,
+        ministry=ministry_of(ministers[0]) if ministers else addressed_ministry(_request(text)),
         source_file=source_file,
     )
 
@@ -76,6 +91,13 @@ def _paragraphs(text: str) -> list[Span]:
     return found
 
 
+def _request(text: str) -> str:
+    """'Vragen van het lid X (Partij) aan de Minister van Y over Z', up to '(ingezonden' or the
+    end of its paragraph."""
+    match = re.search(r"vragen\s+van\s.{0,700}?(?=\(ingezonden|\n\n|$)", text, re.I | re.DOTALL)
+    return match[0] if match else ""
+
+
 def _after(text: str, word: str) -> str | None:
     """The date in '(ingezonden 30 oktober 2024)' / '(ontvangen 19 november 2024)'."""
     match = re.search(rf"\(\s*{word}\s+([^)]{{1,40}})", text)
@@ -83,12 +105,19 @@ def _after(text: str, word: str) -> str | None:
 
 
 def _doc_id(raw: str, source_file: str | None) -> str:
-    """The document's own number when printed (ah-tk-…, kv-tk-…), else its zaak number, else
-    the file name."""
+    """Where these files print an id: the document's own number as a header or footer line
+    (ah-tk-…, kv-tk-…), else a zaak number on a line of its own in the head of a question (an
+    answer's head names its question's zaak), else the file name.
+
+    A number mentioned in the running text is never the document's id.
+    """
     if own := _OWN_NUMBER.search(raw):
         return own[1]
-    if zaak := ZAAK.search(raw):
-        return f"kv-tk-{zaak[1]}Z{zaak[2]}"
+    head = [line.strip() for line in raw.split("\n") if line.strip()][:HEAD_LINES]
+    if not any(_AANHANGSEL.match(line) for line in head):
+        for line in head:
+            if zaak := _ZAAK_LINE.match(line):
+                return f"kv-tk-{zaak[1]}Z{zaak[2]}"
     return slug(source_file or "document")
 
 

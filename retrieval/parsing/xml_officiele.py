@@ -23,7 +23,13 @@ from lxml import etree
 
 from retrieval.documents import Document, Section
 from retrieval.parsing.errors import ParseError
-from retrieval.parsing.fields import ZAAK, iso_date, submitters_from_request
+from retrieval.parsing.fields import (
+    ZAAK,
+    addressed_ministry,
+    iso_date,
+    ministry_of,
+    submitters_from_request,
+)
 from retrieval.parsing.layout import trimmed
 from retrieval.parsing.qa import Heading, build_sections
 
@@ -183,6 +189,7 @@ def _document(
     signed = body.find("ondertekening")
     signature = " ".join("".join(signed.itertext()).split()) if signed is not None else ""
     subject = _SUBJECT.search(request)
+    ministers = [minister[1]] if minister else [signature] if signature else []
     title = subject[1] if subject else _first(meta, "DC.title") or request or own_id
     return Document(
         doc_id=question_id or own_id,
@@ -194,7 +201,8 @@ def _document(
         submitted=submitted,
         answered=answered,
         submitters=submitters_from_request(request) or meta.get("OVERHEIDop.indiener", []),
-        ministers=[minister[1]] if minister else [signature] if signature else [],
+        ministers=ministers,
+        ministry=ministry_of(ministers[0]) if ministers else addressed_ministry(request),
         urls=urls,
         source_file=source_file,
     )

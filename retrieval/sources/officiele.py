@@ -7,6 +7,7 @@ service answers a bad query with HTTP 200 and `<diagnostics>`, which is raised a
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from lxml import etree
 
@@ -23,13 +24,14 @@ PUBLICATIONS = ("Kamervragen (Tweede Kamer)", "Aanhangsel van de Handelingen")
 def fetch_publication(fetcher: Fetcher, base_url: str, doc_id: str) -> Document:
     """The Kamervraag or Aanhangsel `doc_id` (kv-tk-…, ah-tk-…), parsed with its metadata."""
     base = base_url.rstrip("/")
-    data = fetcher.get(f"{base}/{doc_id}.xml").content
+    url = f"{base}/{doc_id}.xml"
+    data = fetcher.get(url).content
     try:
         meta_xml = fetcher.get(f"{base}/{doc_id}/metadata.xml").content
         metadata = read_metadata(read_xml(meta_xml, f"{doc_id}/metadata.xml"))
     except (SourceError, ParseError):  # the publication itself is enough; metadata only adds
         metadata = {}
-    return parse(data, f"{doc_id}.xml", metadata)
+    return replace(parse(data, f"{doc_id}.xml", metadata), source_file=url)
 
 
 def search_ids(fetcher: Fetcher, sru_url: str, since: dt.date, text: str | None) -> list[str]:
