@@ -29,8 +29,10 @@ def main() -> None:
     model = bundle.decline
     print(f"# {model.fitted_on}")
     weights = ", ".join(f"{w:.3f}" for w in model.weights)
-    print(f"DeclineModel(({weights}), {model.intercept:.3f}, {model.threshold:.3f}, "
-          f'"calibrated on the {args.level} corpus")')
+    print(
+        f"DeclineModel(({weights}), {model.intercept:.3f}, {model.threshold:.3f}, "
+        f'"calibrated on the {args.level} corpus")'
+    )
 
 
 if __name__ == "__main__":
