@@ -7,6 +7,7 @@ import pytest
 from retrieval.documents import Document, Section, Span
 from retrieval.links import http_url
 from retrieval.parsing import parse_bytes, parse_text
+from tests.conftest import KAMERVRAAG_PAGE
 
 HOSTILE = (
     "javascript:alert(document.domain)",
@@ -32,22 +33,6 @@ WEB = (
     'https://example.org/"><script>alert(1)</script>',  # harmless once the attribute is escaped
 )
 
-KAMERVRAAG = """Kamervraag 2099Z00001
-
-Spyware op de telefoons van journalisten
-
-Ingediend 3 maart 2024
-Beantwoord 2 april 2024 (na 30 dagen)
-Indieners Anna de Vries (D66)
-Beantwoord door Bram Jansen (minister justitie en veiligheid) (VVD)
-Bron vraag {vraag}
-Bron antwoord {antwoord}
- • Vraag 1
-  Hoeveel journalisten zijn met Pegasus-spyware bespioneerd?
-
-  Het kabinet heeft geen aanwijzingen dat journalisten in Nederland zijn bespioneerd.
-"""
-
 
 @pytest.mark.parametrize("url", HOSTILE)
 def test_anything_but_a_web_url_is_refused(url: str) -> None:
@@ -62,10 +47,12 @@ def test_web_urls_are_kept_as_they_are(url: str) -> None:
 @pytest.mark.parametrize("hostile", HOSTILE[:3])
 def test_kamervraag_keeps_only_web_urls_as_sources(hostile: str) -> None:
     answer = "https://zoek.officielebekendmakingen.nl/ah-tk-20232024-9999.html"
-    document = parse_text(KAMERVRAAG.format(vraag=hostile, antwoord=answer), source_file="kv.txt")
+    document = parse_text(
+        KAMERVRAAG_PAGE.format(vraag=hostile, antwoord=answer), source_file="kv.txt"
+    )
     assert document.urls == {"antwoord": answer}
     assert hostile.strip() in document.text  # the line itself is kept as text: it is data
-    assert parse_text(KAMERVRAAG.format(vraag=hostile, antwoord=hostile)).urls == {}
+    assert parse_text(KAMERVRAAG_PAGE.format(vraag=hostile, antwoord=hostile)).urls == {}
 
 
 def test_html_page_keeps_only_a_web_canonical_url() -> None:
