@@ -1,6 +1,8 @@
-"""What protects the HTTP service from its clients: request bodies limited while they stream in.
+"""What protects the HTTP service from its clients: security headers on every response, links
+that no Host header can redirect, and request bodies limited while they stream in.
 
-Against a real `vraagbaak serve` process.
+Against real `vraagbaak serve` processes: `web_server` (PUBLIC_BASE_URL set) and
+`hostile_server` (not set).
 """
 
 from __future__ import annotations
@@ -20,6 +22,90 @@ import pytest
 from bot.web.security import MAX_BODY_BYTES, TOO_LARGE
 from bot.web.webhook import webhook_path
 from tests.conftest import WEBHOOK_SECRET, WebServer
+
+QUESTION = "Wil Nederland Rusland uitsluiten van INTERPOL?"
+PAGES = ("/", f"/?q={QUESTION}", "/d/kv-tk-2022Z04503?p=0-40", "/docs", "/no-such-page")
+FORGED = {
+    "host": "evil.example",
+    "x-forwarded-host": "evil.example",
+    "x-forwarded-proto": "https",
+    "forwarded": "host=evil.example;proto=https",
+    "accept": "text/html",
+}
+
+
+# --- headers --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "path", [*PAGES, "/static/style.css", "/api/search?q=spyware", "/openapi.json", "/healthz"]
+)
+def test_every_response_carries_the_security_headers(web: httpx.Client, path: str) -> None:
+    response = web.get(path, headers={"accept": "text/html"})
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response.headers["content-security-policy"].split(";")
+    )
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == policy["style-src"] == "'self'"  # no inline script or style
+    assert policy["frame-ancestors"] == "'none'" and policy["base-uri"] == "'none'"
+    assert "unsafe" not in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_have_no_inline_script_or_style(web: httpx.Client, path: str) -> None:
+    page = web.get(path, headers={"accept": "text/html"}).text
+    assert "<html" in page
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)  # every script is a file
+    assert not re.search(r"<style|\sstyle=|\son[a-z]+=", page)
+
+
+def test_api_docs_use_only_local_files(web: httpx.Client) -> None:
+    page = web.get("/docs").text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert {a.rsplit("/", 1)[-1] for a in assets} >= {"swagger-ui-bundle.js", "swagger-ui.css"}
+    for asset in assets:
+        assert asset.startswith("/"), asset  # this service, not a CDN
+        response = web.get(asset)
+        assert response.status_code == 200 and len(response.content) > 0
+    assert re.search(r'data-openapi-url="/openapi.json"', page)
+
+
+# --- the Host header ------------------------------------------------------------------------
+def test_a_forged_host_changes_no_link(web: httpx.Client, web_server: WebServer) -> None:
+    """Absolute URLs come from PUBLIC_BASE_URL; every other link is a path on this host."""
+    for path in PAGES:
+        page = web.get(path, headers=FORGED).text
+        assert "evil.example" not in page
+        links = re.findall(r'(?:href|src|action|content)="((?:https?:)?//[^"]*)"', page)
+        for link in links:
+            assert link.startswith(
+                (web_server.base_url, "https://zoek.officielebekendmakingen.nl/")
+            ), (path, link)
+    page = web.get("/d/kv-tk-2022Z04503", params={"p": "0-40"}, headers=FORGED).text
+    canonical = f"{web_server.base_url}/d/kv-tk-2022Z04503?p=0-40"
+    assert f'<link rel="canonical" href="{canonical}">' in page
+    assert f'<meta property="og:url" content="{canonical}">' in page
+    assert '<link rel="stylesheet" href="/static/style.css">' in page
+    assert '<a href="/">vraagbaak</a>' in page
+
+
+def test_without_a_public_url_links_are_paths_and_there_is_no_canonical(
+    hostile_server: WebServer,
+) -> None:
+    with httpx.Client(base_url=hostile_server.base_url, timeout=30) as client:
+        for path in ("/", "/?q=spyware", "/d/notitie-spyware?p=0-20", "/no-such-page", "/docs"):
+            page = client.get(path, headers=FORGED).text
+            assert "evil.example" not in page and "127.0.0.1" not in page
+            assert "canonical" not in page and "og:url" not in page
+            assert '="/static/' in page
+
+
+def test_no_redirect_is_built_from_the_host(web: httpx.Client) -> None:
+    for path in ("/api/search/", "/docs/", "/d/kv-tk-2022Z04503/"):
+        response = web.get(path, headers=FORGED)
+        assert response.status_code == 404 and "location" not in response.headers
 
 
 # --- request bodies -------------------------------------------------------------------------

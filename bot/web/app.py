@@ -12,13 +12,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from secure.middleware import SecureASGIMiddleware
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.telegram.app import LOG_FORMAT, configure_logging
-from bot.web import api, pages, webhook
+from bot.web import api, docs, pages, webhook
 from bot.web.deps import templates
-from bot.web.security import MAX_BODY_BYTES, TOO_LARGE, RefuseAnnouncedLargeBody
+from bot.web.security import (
+    MAX_BODY_BYTES,
+    SECURITY_HEADERS,
+    TOO_LARGE,
+    RefuseAnnouncedLargeBody,
+)
 from bot.web.state import ServiceState, load_engine
 from retrieval.results import QuestionError
 from retrieval.settings import Settings, get_settings
@@ -34,18 +40,25 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Quoted answers from Dutch government documents, with their sources.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # bot.web.docs serves /docs from local files; ReDoc would need a CDN
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        redirect_slashes=False,  # Starlette builds those redirects from the Host header
     )
     app.state.service = ServiceState(settings)
     app.include_router(api.router, max_body_size=MAX_BODY_BYTES)
     app.include_router(api.health)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     app.include_router(webhook.router, max_body_size=MAX_BODY_BYTES)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/docs/assets", StaticFiles(directory=docs.SWAGGER_UI_ASSETS), name="swagger-ui")
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(QuestionError, question_error)
     app.add_exception_handler(Exception, internal_error)
     app.add_middleware(RefuseAnnouncedLargeBody)
+    app.add_middleware(SecureASGIMiddleware, secure=SECURITY_HEADERS)
     return app
 
 
