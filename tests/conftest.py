@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,12 @@ import pytest
 from retrieval.engine import Engine, get_engine
 from retrieval.settings import Settings
 from tests.telegram_emulator import TelegramEmulator
+
+# Hypothesis (under Schemathesis, tests/test_web_fuzz.py) keeps its caches in a temporary folder,
+# not in .hypothesis/ beside the repository; set before it first looks, while tests are collected.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "vraagbaak-hypothesis")
+)
 
 # --- the engine most tests share ------------------------------------------------------------
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
