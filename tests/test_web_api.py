@@ -88,6 +88,9 @@ def test_missing_or_malformed_input(web: httpx.Client) -> None:
     )
     assert_error(bad_json, 422)
     assert_error(web.post("/api/ask", json=["a list"]), 422)
+    not_utf8 = web.post("/api/ask", content=b"\xff", headers={"content-type": "application/json"})
+    assert_error(not_utf8, 400)  # a status the schema lists (the fuzz pass found it missing)
+    assert "400" in web.get("/openapi.json").json()["paths"]["/api/ask"]["post"]["responses"]
 
 
 def test_huge_questions_are_refused_and_the_server_stays_up(

@@ -32,7 +32,7 @@ LENIENT = [checks.negative_data_rejection, checks.positive_data_acceptance]
 
 #: The schema the service serves at /openapi.json (built without starting it: Schemathesis's
 #: loader from a pytest fixture does not work with pytest 9.2).
-OPENAPI = create_app(Settings()).openapi()
+OPENAPI = create_app(Settings(_env_file=None)).openapi()
 schema = from_dict(OPENAPI)
 
 
