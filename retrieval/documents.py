@@ -12,6 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from retrieval.links import http_url
+
 DocType = Literal[
     "kamervraag", "kamerbrief", "webpagina", "beslisnota", "kamerstuk", "handelingen", "document"
 ]
@@ -75,9 +77,15 @@ class Document:
     source_file: str | None = None  # where it was read from: a file's absolute path, a URL
 
     @property
+    def links(self) -> dict[str, str]:
+        """The stated URLs that may become links: http(s) only (a text can state anything)."""
+        return {kind: link for kind, url in self.urls.items() if (link := http_url(url))}
+
+    @property
     def url(self) -> str | None:
         """The official link that best stands for the document's answers."""
-        return self.urls.get("antwoord") or self.urls.get("bron") or self.urls.get("vraag")
+        links = self.links
+        return links.get("antwoord") or links.get("bron") or links.get("vraag")
 
     def section(self, label: str) -> Section | None:
         return next((s for s in self.sections if s.label == label), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from retrieval.documents import Span
+from retrieval.links import http_url
 
 
 class QuestionError(ValueError):
@@ -35,9 +36,14 @@ class Passage:
     ministry: str | None = None
 
     @property
+    def official_url(self) -> str | None:
+        """`url` if it may become a link (http or https), else None."""
+        return http_url(self.url)
+
+    @property
     def link(self) -> str | None:
         """The link to show: the official source where there is one, else the permalink."""
-        return self.url or self.permalink
+        return self.official_url or self.permalink
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -49,7 +55,7 @@ class Passage:
             "url": self.link,
             "text": self.text,
             "quote": self.quote,
-            "official_url": self.url,
+            "official_url": self.official_url,
             "permalink": self.permalink,
             "date": self.date,
             "doc_type": self.doc_type,

@@ -6,8 +6,10 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,12 @@ import pytest
 from retrieval.engine import Engine, get_engine
 from retrieval.settings import Settings
 from tests.telegram_emulator import TelegramEmulator
+
+# Hypothesis (under Schemathesis, tests/test_web_fuzz.py) keeps its caches in a temporary folder,
+# not in .hypothesis/ beside the repository; set before it first looks, while tests are collected.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "vraagbaak-hypothesis")
+)
 
 # --- the engine most tests share ------------------------------------------------------------
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -70,9 +78,7 @@ def web_server(
     tmp_path_factory: pytest.TempPathFactory, telegram_api: WebhookEmulator
 ) -> Iterator[WebServer]:
     """`vraagbaak serve --webhook-url`, with the bot on the emulator; waits for /readyz."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("web-data"),
@@ -81,23 +87,90 @@ def web_server(
         telegram_api_base_url=telegram_api.base_url,
         webhook_secret=WEBHOOK_SECRET,
     )
-    env = {k: v for k, v in os.environ.items() if k not in WEB_ENV_CLEARED} | {
-        "VRAAGBAAK_DATA_DIR": str(settings.data_dir),
+    env = {
         "PUBLIC_BASE_URL": base_url,
         "TELEGRAM_BOT_TOKEN": telegram_api.token,
         "TELEGRAM_API_BASE_URL": telegram_api.base_url,
         "WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
-    workdir = tmp_path_factory.mktemp("web-run")  # no developer's .env is read here
+    workdir = tmp_path_factory.mktemp("web-run")
+    with serve(port, settings, env, workdir, "--webhook-url", base_url) as server:
+        yield server
+
+
+# Kamervraag page text; a test fills in what the "Bron" lines state.
+KAMERVRAAG_PAGE = """Kamervraag 2099Z00001
+
+Spyware op de telefoons van journalisten
+
+Ingediend 3 maart 2024
+Beantwoord 2 april 2024 (na 30 dagen)
+Indieners Anna de Vries (D66)
+Beantwoord door Bram Jansen (minister justitie en veiligheid) (VVD)
+Bron vraag {vraag}
+Bron antwoord {antwoord}
+ • Vraag 1
+  Hoeveel journalisten zijn met Pegasus-spyware bespioneerd?
+
+  Het kabinet heeft geen aanwijzingen dat journalisten in Nederland zijn bespioneerd.
+"""
+SCRIPT_URL = "javascript:alert(document.domain)"
+HOSTILE_MANIFEST = f"""[[document]]
+file = "kamervraag.txt"
+
+[[document]]
+file = "notitie.txt"
+id = "notitie-spyware"
+urls = {{ bron = "{SCRIPT_URL}" }}
+"""
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    """`vraagbaak serve` without PUBLIC_BASE_URL over two documents whose sources are scripts.
+
+    One states `Bron vraag javascript:…` in its text, the other has it in its manifest entry (as
+    a database from before the parsers checked would): neither may become a link.
+    """
+    corpus = tmp_path_factory.mktemp("hostile-corpus")
+    answer = "https://zoek.officielebekendmakingen.nl/ah-tk-20232024-9999.html"
+    (corpus / "kamervraag.txt").write_text(
+        KAMERVRAAG_PAGE.format(vraag=SCRIPT_URL, antwoord=answer)
+    )
+    (corpus / "notitie.txt").write_text(
+        "Notitie over de export van spyware\n\nDe minister laat de uitvoer van spyware naar "
+        "landen met een slechte mensenrechtensituatie strenger controleren.\n"
+    )
+    (corpus / "manifest.toml").write_text(HOSTILE_MANIFEST)
+    port = free_port()
+    settings = Settings(data_dir=tmp_path_factory.mktemp("hostile-data"), corpus_dirs=[corpus])
+    env = {"VRAAGBAAK_CORPUS": str(corpus)}
+    with serve(port, settings, env, tmp_path_factory.mktemp("hostile-run")) as server:
+        yield server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve(
+    port: int, settings: Settings, env: dict[str, str], workdir: Path, *args: str
+) -> Iterator[WebServer]:
+    """`vraagbaak serve` on 127.0.0.1:`port` with `settings` (also given as `env`), run in
+    `workdir` (so no developer's .env is read); waits for /readyz, stops it afterwards."""
+    base_url = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k not in WEB_ENV_CLEARED} | {
+        "VRAAGBAAK_DATA_DIR": str(settings.data_dir),
+        **env,
+    }
     log_path = workdir / "serve.log"
     command = [str(Path(sys.executable).with_name("vraagbaak")), "serve", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [*command, "--webhook-url", base_url],
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            [*command, *args], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
         )
     server = WebServer(base_url, settings, process, log_path)
     try:

@@ -8,12 +8,14 @@ import re
 
 import pytest
 
+from bot.telegram.handlers import inline_card, keyboard
 from bot.telegram.render import (
     MAX_MESSAGE,
     answer_html,
     card_html,
     full_section_html,
     size,
+    sources_html,
     split_html,
     to_plain,
 )
@@ -129,3 +131,42 @@ def test_plain_text_for_the_console() -> None:
     plain = to_plain(answer_html(SearchResult("v", True, "nl", [best]), "nl"))
     assert f"> Begin. {NASTY}" in plain
     assert "https://example.org/a?b=1&c=<2>" in plain
+
+
+HOSTILE_URL = "javascript:alert(document.domain)"
+
+
+def hrefs(markup: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'href="([^"]*)"', markup)]
+
+
+def test_only_web_urls_become_links_in_messages_and_buttons() -> None:
+    permalink = "https://vraagbaak.example/d/doc?p=0-40#p-0-40"
+    text = "Het kabinet heeft geen aanwijzingen daarvoor."
+    for links_to, fields in (
+        (None, {"url": HOSTILE_URL}),
+        (permalink, {"url": HOSTILE_URL, "permalink": permalink}),
+        (None, {"url": "data:text/html,<script>alert(1)</script>"}),
+    ):
+        hostile = passage(text, text, **fields)
+        assert hostile.link == links_to and hostile.to_json()["url"] == links_to
+        assert hostile.to_json()["official_url"] is None
+        result = SearchResult("vraag", True, "nl", [hostile, passage(text, text, 2, **fields)])
+        for markup in (answer_html(result, "nl"), card_html(hostile, "en")):
+            assert hrefs(markup) == [links_to] * markup.count("<a ")
+            assert "javascript:" not in markup and "data:" not in markup
+        buttons = [b for row in keyboard("q1", result, 0, "nl").inline_keyboard for b in row]
+        assert [b.url for b in buttons if b.url] == ([links_to] if links_to else [])
+        card = inline_card(hostile, "nl")
+        card_buttons = card.reply_markup.inline_keyboard if card.reply_markup else ()
+        assert [b.url for row in card_buttons for b in row] == ([links_to] if links_to else [])
+        assert hrefs(card.input_message_content.message_text) == ([links_to] if links_to else [])
+
+
+def test_sources_list_links_only_web_urls() -> None:
+    document = Document(
+        "doc", "kamervraag", "Titel", "Tekst.", [Section("Vraag 1", "qa", Span(0, 6))],
+        urls={"vraag": HOSTILE_URL},
+    )  # fmt: skip
+    markup = "".join(sources_html("nl", [document]))
+    assert "<a " not in markup and HOSTILE_URL not in markup

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
+from bot.web.security import TOO_LARGE
 from retrieval.engine import get_engine
 from tests.conftest import WebServer
 
@@ -87,6 +88,9 @@ def test_missing_or_malformed_input(web: httpx.Client) -> None:
     )
     assert_error(bad_json, 422)
     assert_error(web.post("/api/ask", json=["a list"]), 422)
+    not_utf8 = web.post("/api/ask", content=b"\xff", headers={"content-type": "application/json"})
+    assert_error(not_utf8, 400)  # a status the schema lists (the fuzz pass found it missing)
+    assert "400" in web.get("/openapi.json").json()["paths"]["/api/ask"]["post"]["responses"]
 
 
 def test_huge_questions_are_refused_and_the_server_stays_up(
@@ -105,7 +109,7 @@ def test_huge_questions_are_refused_and_the_server_stays_up(
     assert "4,096" in detail and huge[:100] not in detail
     assert_error(web.post("/api/ask", json={"question": huge}), 422)
     too_big = web.post("/api/ask", json={"question": "x" * 2_000_000})
-    assert assert_error(too_big, 413) == "Request body too large."
+    assert assert_error(too_big, 413) == TOO_LARGE
     assert web.get("/healthz").status_code == 200
     assert web_server.process.poll() is None
 

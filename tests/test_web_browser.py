@@ -1,8 +1,10 @@
-"""A real browser: headless Chromium searches, follows a result and sees the passage marked.
+"""A real browser: headless Chromium searches, follows a result and sees the passage marked;
+a document's script "source" never runs; /docs works without internet.
 
 Chromium is driven over the DevTools protocol on a pipe (`--remote-debugging-pipe`: JSON
 messages ending in NUL on file descriptors 3 and 4), so nothing beyond Debian's `chromium` is
-needed. A screenshot of the passage page goes to docs/screenshot-passage.png for the README.
+needed. It resolves no host but 127.0.0.1. A screenshot of the passage page goes to
+docs/screenshot-passage.png for the README.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+
+from tests.conftest import WebServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshot-passage.png"
@@ -29,7 +34,14 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio", "--remote-debugging-pipe",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",  # no internet, and fast about it
 ]  # fmt: skip
+#: Runs in every page before its own scripts: records what the Content-Security-Policy blocked.
+RECORD_VIOLATIONS = """
+window.violations = [];
+document.addEventListener("securitypolicyviolation",
+    (e) => window.violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+"""
 TIMEOUT = 20.0
 
 pytestmark = pytest.mark.skipif(
@@ -38,8 +50,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+class ScriptRan(AssertionError):
+    """A page opened a JavaScript dialog: a script of the page's (or an injected one) ran."""
+
+
 class Browser:
-    """One headless Chromium with one page, driven by DevTools protocol commands."""
+    """One headless Chromium with one page, driven by DevTools protocol commands.
+
+    A JavaScript dialog (`alert(…)`) in the page raises ScriptRan from the command that was
+    waiting; the page's Content-Security-Policy violations are in `violations()`.
+    """
 
     def __init__(self, user_data_dir: Path, width: int = 1000, height: int = 900) -> None:
         to_browser, self._commands = os.pipe()
@@ -72,19 +92,30 @@ class Browser:
             mobile=False,
             session=self.session,
         )
+        self.command("Page.enable", session=self.session)
+        self.command(
+            "Page.addScriptToEvaluateOnNewDocument", source=RECORD_VIOLATIONS, session=self.session
+        )
 
     def command(self, method: str, session: str | None = None, **params: Any) -> dict[str, Any]:
+        sent = self._send(method, session, **params)
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            reply = self._next_message(deadline)
+            if reply.get("method") == "Page.javascriptDialogOpening":
+                self._send("Page.handleJavaScriptDialog", self.session, accept=True)
+                raise ScriptRan(f"a dialog opened: {reply['params'].get('message')!r}")
+            if reply.get("id") == sent:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply["result"]
+
+    def _send(self, method: str, session: str | None, **params: Any) -> int:
         message: dict[str, Any] = {"id": next(self._ids), "method": method, "params": params}
         if session:
             message["sessionId"] = session
         os.write(self._commands, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            reply = self._next_message(deadline)
-            if reply.get("id") == message["id"]:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply["result"]
+        return message["id"]
 
     def _next_message(self, deadline: float) -> dict[str, Any]:
         while b"\0" not in self._buffer:
@@ -116,6 +147,9 @@ class Browser:
         self.command("Page.navigate", url=url, session=self.session)
         self.wait_for(f"location.href === {json.dumps(url)}")
 
+    def violations(self) -> list[str]:
+        return self.evaluate("window.violations")
+
     def screenshot(self, path: Path) -> None:
         data = self.command("Page.captureScreenshot", format="png", session=self.session)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,7 +174,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
 
 
 def test_search_follow_a_result_and_see_the_passage_marked(
-    browser: Browser, web: httpx.Client, web_server: object
+    browser: Browser, web: httpx.Client, web_server: WebServer
 ) -> None:
     base_url = str(web.base_url).rstrip("/")
     browser.open(f"{base_url}/")
@@ -179,5 +213,65 @@ def test_search_follow_a_result_and_see_the_passage_marked(
     assert mark["text"] == first["text"]
     assert mark["background"] not in ("rgba(0, 0, 0, 0)", "transparent")
     assert 0 <= mark["top"] < mark["viewport"] and mark["scrolled"] > 0  # scrolled to it
+    assert browser.violations() == []  # the page needs nothing its policy forbids
     browser.screenshot(SCREENSHOT)
     assert SCREENSHOT.read_bytes().startswith(b"\x89PNG")
+
+
+def settle(browser: Browser) -> None:
+    """Give a click's navigation or script time to happen; ScriptRan if a dialog opened."""
+    time.sleep(0.3)
+    browser.evaluate("1")
+
+
+def test_a_script_stated_as_a_source_never_runs(
+    browser: Browser, hostile_server: WebServer
+) -> None:
+    """Opening the pages and clicking every source link: no dialog, and no link that is no URL."""
+    base_url = hostile_server.base_url
+    documents = httpx.get(f"{base_url}/api/documents").json()
+    assert len(documents) == 2
+    pages = [f"{base_url}/d/{d['doc_id']}" for d in documents]
+    pages.append(
+        f"{base_url}/?q=" + quote("Is de export van spyware naar journalisten gecontroleerd?")
+    )
+    sources_clicked = 0
+    for page in pages:
+        browser.open(page)
+        settle(browser)
+        hrefs = browser.evaluate("[...document.links].map((a) => a.href)")
+        assert hrefs and all(urlsplit(href).scheme in ("http", "https") for href in hrefs), hrefs
+        for index in range(browser.evaluate("document.querySelectorAll('p.links a').length")):
+            browser.open(page)
+            browser.evaluate(f"document.querySelectorAll('p.links a')[{index}].click()")
+            settle(browser)
+            sources_clicked += 1
+    assert sources_clicked >= 3  # the pages' own passage links and the one real source
+
+
+def test_the_content_security_policy_stops_injected_script(
+    browser: Browser, hostile_server: WebServer
+) -> None:
+    """Were a script link or handler ever to reach a page, the browser would not run it."""
+    browser.open(f"{hostile_server.base_url}/d/notitie-spyware")
+    assert browser.violations() == []
+    browser.evaluate(
+        """(() => {
+            const link = document.createElement("a");
+            link.href = "javascript:alert(document.domain)";
+            document.body.append(link);
+            link.click();
+            document.body.insertAdjacentHTML("beforeend", '<img src="x" onerror="alert(1)">');
+        })()"""
+    )
+    settle(browser)
+    blocked = browser.violations()
+    assert any(v.startswith("script-src-elem inline") for v in blocked), blocked  # the link
+    assert any(v.startswith("script-src-attr inline") for v in blocked), blocked  # onerror
+
+
+def test_api_docs_work_without_internet(browser: Browser, web_server: WebServer) -> None:
+    browser.open(f"{web_server.base_url}/docs")
+    operations = browser.wait_for("document.querySelectorAll('.opblock').length")
+    assert operations >= 4  # search, ask, documents, one document
+    assert browser.violations() == []

@@ -30,7 +30,14 @@ def search(
     return engine.search(q, k=k, offset=offset).to_json()
 
 
-@router.post("/ask", response_model=SearchOut)
+@router.post(
+    "/ask",
+    response_model=SearchOut,
+    responses={
+        400: {"model": ErrorOut, "description": "The body is not text (not UTF-8)"},
+        413: {"model": ErrorOut, "description": "The body is over 1 MiB"},
+    },
+)
 def ask(engine: EngineDep, body: AskIn) -> dict[str, object]:
     """`/api/search` with the question in a JSON body."""
     return engine.search(body.question, k=body.k, offset=body.offset).to_json()

@@ -12,20 +12,25 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from secure.middleware import SecureASGIMiddleware
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.telegram.app import LOG_FORMAT, configure_logging
-from bot.web import api, pages, webhook
+from bot.web import api, docs, pages, webhook
 from bot.web.deps import templates
+from bot.web.security import (
+    MAX_BODY_BYTES,
+    SECURITY_HEADERS,
+    TOO_LARGE,
+    RefuseAnnouncedLargeBody,
+)
 from bot.web.state import ServiceState, load_engine
 from retrieval.results import QuestionError
 from retrieval.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1 << 20  # requests announcing a larger body are refused (413)
 JSON_PREFIXES = ("/api/", "/telegram/", "/healthz", "/readyz", "/docs", "/openapi.json")
 
 
@@ -35,18 +40,25 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Quoted answers from Dutch government documents, with their sources.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # bot.web.docs serves /docs from local files; ReDoc would need a CDN
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        redirect_slashes=False,  # Starlette builds those redirects from the Host header
     )
     app.state.service = ServiceState(settings)
-    app.include_router(api.router)
+    app.include_router(api.router, max_body_size=MAX_BODY_BYTES)
     app.include_router(api.health)
     app.include_router(pages.router)
-    app.include_router(webhook.router)
+    app.include_router(docs.router)
+    app.include_router(webhook.router, max_body_size=MAX_BODY_BYTES)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/docs/assets", StaticFiles(directory=docs.SWAGGER_UI_ASSETS), name="swagger-ui")
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(QuestionError, question_error)
     app.add_exception_handler(Exception, internal_error)
-    app.add_middleware(LimitBody)
+    app.add_middleware(RefuseAnnouncedLargeBody)
+    app.add_middleware(SecureASGIMiddleware, secure=SECURITY_HEADERS)
     return app
 
 
@@ -95,12 +107,13 @@ def wants_json(request: Request) -> bool:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    detail = TOO_LARGE if exc.status_code == 413 else exc.detail  # FastAPI's is terse
     if wants_json(request):
-        return JSONResponse({"detail": exc.detail}, exc.status_code, headers=exc.headers)
+        return JSONResponse({"detail": detail}, exc.status_code, headers=exc.headers)
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status_code": exc.status_code, "message": exc.detail},
+        {"status_code": exc.status_code, "message": detail},
         status_code=exc.status_code,
         headers=exc.headers,
     )
@@ -122,19 +135,3 @@ async def question_error(_: Request, exc: Exception) -> JSONResponse:
 async def internal_error(_: Request, exc: Exception) -> JSONResponse:
     log.error("Unhandled error", exc_info=exc)
     return JSONResponse({"detail": "Internal server error."}, 500)
-
-
-class LimitBody:
-    """Refuses requests that announce a body over MAX_BODY_BYTES before reading it."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope["headers"]).get(b"content-length", b"0")
-            if length.isdigit() and int(length) > MAX_BODY_BYTES:
-                response = JSONResponse({"detail": "Request body too large."}, 413)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)

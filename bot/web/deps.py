@@ -4,15 +4,41 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from bot.web.state import ServiceState
 from retrieval.engine import Engine
 from retrieval.settings import Settings
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def site_path(request: Request) -> str:
+    """The path every link within the service starts with ('/' or '/prefix/').
+
+    Links carry no host, so none can point elsewhere: the request's Host header is the
+    client's to choose, and a page built from it would send a shared link (or a cache in front
+    of the service) to any host. The path is PUBLIC_BASE_URL's where it is set, else the
+    server's root path.
+    """
+    configured = request.app.state.service.settings.public_base_url
+    path = urlsplit(configured).path if configured else request.scope.get("root_path", "")
+    return path.rstrip("/") + "/"
+
+
+@pass_context
+def url_for(context: Context, name: str, /, **path_params: object) -> str:
+    """The templates' `url_for`: a route's path under `site_path` (Starlette's adds the Host)."""
+    request: Request = context["request"]
+    return site_path(request) + str(request.app.url_path_for(name, **path_params)).lstrip("/")
+
+
+templates.env.globals["url_for"] = url_for
 
 
 def get_state(request: Request) -> ServiceState:

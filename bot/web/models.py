@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class PassageOut(BaseModel):
@@ -75,7 +75,10 @@ class DocumentOut(BaseModel):
     ministers: list[str]
     ministry: str | None
     publisher: str | None
-    urls: dict[str, str]
+    urls: dict[str, str] = Field(
+        validation_alias=AliasChoices("links", "urls"),  # a Document's links: http(s) only
+        description="The document's official sources by kind ('vraag', 'antwoord', 'bron')",
+    )
     url: str | None = Field(description="The official link that best stands for the document")
     sections: list[SectionOut]
 

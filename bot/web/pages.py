@@ -7,24 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from bot.web.deps import EngineDep, SettingsDep, templates
+from bot.web.deps import EngineDep, SettingsDep, site_path, templates
 from bot.web.passages import parse_span, section_at, segments, shorten, summary
 from retrieval.documents import Span
 from retrieval.results import QuestionError, SearchResult, permalink
-from retrieval.settings import Settings
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 PAGE_RESULTS = 5  # passages shown on the search page
-
-
-def site_url(request: Request, settings: Settings) -> str:
-    """The service's public root: the configured one, else where this request came in."""
-    return (settings.public_base_url or str(request.base_url)).rstrip("/")
-
-
-def relative_root(request: Request) -> str:
-    return request.scope.get("root_path", "") + "/"
 
 
 @router.get("/")
@@ -41,9 +31,7 @@ def search_page(
         except QuestionError as exc:
             error = str(exc)
     links = (
-        [permalink(relative_root(request), p.doc_id, p.span) for p in result.results]
-        if result
-        else []
+        [permalink(site_path(request), p.doc_id, p.span) for p in result.results] if result else []
     )
     return templates.TemplateResponse(
         request,
@@ -67,7 +55,6 @@ def document_page(
     marked = parse_span(p, document)
     section = section_at(document, marked) if marked else None
     title = f"{document.title} — {section.label}" if section else document.title
-    site = site_url(request, settings)
     return templates.TemplateResponse(
         request,
         "document.html",
@@ -79,11 +66,15 @@ def document_page(
             "stale_link": p is not None and marked is None,
             "og_title": title,
             "og_description": shorten(marked.of(document.text)) if marked else summary(document),
-            "og_url": page_url(site, doc_id, marked),
+            "og_url": page_url(settings.public_base_url, doc_id, marked),
         },
     )
 
 
-def page_url(site: str, doc_id: str, marked: Span | None) -> str:
-    """The page's canonical URL: the permalink without its fragment."""
+def page_url(public_base_url: str | None, doc_id: str, marked: Span | None) -> str | None:
+    """The page's canonical URL: the permalink without its fragment; None without a public URL
+    (a canonical URL must be absolute, and the request's Host is not to be trusted)."""
+    if not public_base_url:
+        return None
+    site = public_base_url.rstrip("/")
     return permalink(site, doc_id, marked).partition("#")[0] if marked else f"{site}/d/{doc_id}"

@@ -14,6 +14,7 @@ from lxml import etree
 
 from retrieval import parsing
 from retrieval.documents import Document, Section, Span
+from retrieval.links import http_url
 from retrieval.parsing.cleaning import slug
 from retrieval.parsing.errors import ParseError
 from retrieval.parsing.qa import find_headings
@@ -41,7 +42,7 @@ def parse(data: bytes, name: str) -> Document:
     if any(h.kind == "question" for h in find_headings(text)):
         return parsing.parse_text(text, source_file=name)
     title = " ".join((root.findtext(".//title") or "").split())
-    canonical = root.xpath("//link[@rel='canonical']/@href")
+    canonical = [u for u in root.xpath("//link[@rel='canonical']/@href") if http_url(u)]
     site = root.xpath("//meta[@property='og:site_name']/@content")
     sections = _sections(blocks)
     return Document(

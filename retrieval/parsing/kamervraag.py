@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from retrieval.documents import Document, Section, Span
+from retrieval.links import http_url
 from retrieval.parsing.cleaning import normalize
 from retrieval.parsing.errors import ParseError
 from retrieval.parsing.fields import iso_date, ministry_of, split_top_level
@@ -58,9 +59,9 @@ def _document(
     field = _fields(head)
     answered = field.get("Beantwoord", "")
     urls = {
-        key: field[f"Bron {key}"].split()[0]
+        key: url
         for key in ("vraag", "antwoord")
-        if field.get(f"Bron {key}")
+        if field.get(f"Bron {key}") and (url := http_url(field[f"Bron {key}"].split()[0]))
     }
     doc_number = re.search(rf"^{_FOOTER}\s*(\S+)", text, re.MULTILINE)
     first = _FIRST_LINE.match(text.split("\n", 1)[0])
