@@ -12,7 +12,10 @@ would ask (a probe), are asked twice:
   like for a question worded apart from its answer, as a person's is.
 
 `DeclineModel.fit` separates the two; its threshold answers `ANSWERED_PROBES` of the probes
-whose answer is present.
+whose answer is present. The weights depend on the corpus's size (the best cosine over many
+chunks says less than over few), so even a handful of documents is calibrated on its own
+questions: short ones first, longer ones too where the short ones are few. The weights are kept
+non-negative and small, which keeps a fit on a dozen questions sane.
 """
 
 from __future__ import annotations
@@ -34,12 +37,16 @@ log = logging.getLogger(__name__)
 
 #: How many probes at most (each costs two searches and an embedding per answer chunk).
 MAX_PROBES = 200
-#: Fewer probes than this (a handful of documents) cannot calibrate: the model's default holds.
-MIN_PROBES = 40
+#: Below this many short probes, longer questions are taken too; below `MIN_PROBES` in all, the
+#: model's default (calibrated on the grown corpus) holds.
+ENOUGH_SHORT_PROBES = 40
+MIN_PROBES = 8
 #: The share of answerable probes the threshold answers.
 ANSWERED_PROBES = 0.95
-#: A probe is as long as a person's question (longer Kamervragen carry a preamble no one asks).
+#: A probe is as long as a person's question (longer Kamervragen carry a preamble no one asks);
+#: a corpus with few of those is calibrated on its longer questions as well.
 QUESTION_CHARS = (20, 120)
+LONG_QUESTION_CHARS = 400
 ANSWER_MIN_CHARS = 80
 #: Questions that only ask whether the minister has read something ("Bent u bekend met ...").
 _FORMALITY = re.compile(
@@ -56,8 +63,11 @@ class Probe:
     rows: tuple[int, ...]  # the chunks of its answer
 
 
-def probes(views: Sequence[ChunkView], limit: int = MAX_PROBES) -> list[Probe]:
-    """The corpus's own answered questions, a deterministic sample of at most `limit`."""
+def probes(
+    views: Sequence[ChunkView], limit: int = MAX_PROBES, max_chars: int = QUESTION_CHARS[1]
+) -> list[Probe]:
+    """The corpus's own answered questions of at most `max_chars`, a deterministic sample of at
+    most `limit`."""
     rows_of: dict[tuple[str, str], list[int]] = {}
     for row, view in enumerate(views):
         section = view.section
@@ -68,7 +78,7 @@ def probes(views: Sequence[ChunkView], limit: int = MAX_PROBES) -> list[Probe]:
         view = views[rows[0]]
         asked = view.section.question
         assert asked is not None
-        question = _question_text(asked.of(view.document.text))
+        question = _question_text(asked.of(view.document.text), max_chars)
         answer_chars = sum(len(views[r].chunk.text) for r in rows)
         if question and answer_chars >= ANSWER_MIN_CHARS:
             found.setdefault(question, Probe(question, doc_id, tuple(rows)))
@@ -76,27 +86,46 @@ def probes(views: Sequence[ChunkView], limit: int = MAX_PROBES) -> list[Probe]:
     return ordered[:limit]
 
 
-def _question_text(raw: str) -> str | None:
+def _question_text(raw: str, max_chars: int) -> str | None:
     text = re.sub(r"(?<=[?.!])\d{1,2}\b", "", " ".join(raw.split()))  # footnote markers
     text = re.sub(r"^\d{1,2}[.)]?\s*", "", text)
-    if not QUESTION_CHARS[0] <= len(text) <= QUESTION_CHARS[1] or _FORMALITY.match(text):
+    if not QUESTION_CHARS[0] <= len(text) <= max_chars or _FORMALITY.match(text):
         return None
     return text
 
 
 def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineModel | None:
-    """A decline model fitted on this corpus's probes; None when it has too few of them."""
+    """A decline model fitted on this corpus's questions; None when it has too few of them."""
     found = probes(views)
+    if len(found) < ENOUGH_SHORT_PROBES:
+        found = probes(views, max_chars=LONG_QUESTION_CHARS)
     if len(found) < MIN_PROBES:
-        log.info("Too few short questions in the corpus (%d) to calibrate declining", len(found))
+        log.info("Too few questions in the corpus (%d) to calibrate declining", len(found))
         return None
+    answered, declined = probe_signals(searcher, views, found)
+    model = DeclineModel.fit(answered, declined, ANSWERED_PROBES, "")
+    hidden_declined = np.mean(
+        [not model.answers(model.probability(Signals(*row))) for row in declined]
+    )
+    fitted = (
+        f"{len(found)} questions of this corpus: answers {ANSWERED_PROBES:.0%} of them with their "
+        f"answer present, declines {hidden_declined:.0%} with their document hidden"
+    )
+    log.info("Declining calibrated on %s", fitted)
+    return DeclineModel(model.weights, model.intercept, model.threshold, fitted)
+
+
+def probe_signals(
+    searcher: HybridSearcher, views: Sequence[ChunkView], found: Sequence[Probe]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The signals of each probe with its answer present, and with its document hidden."""
     rows_of_doc: dict[str, list[int]] = {}
     for row, view in enumerate(views):
         rows_of_doc.setdefault(view.document.doc_id, []).append(row)
     lexical = searcher.bundle.lexical
     answered, declined = [], []
     for probe in found:
-        query = searcher.analyse(clean_question(probe.question, QUESTION_CHARS[1] * 2))
+        query = searcher.analyse(clean_question(probe.question, LONG_QUESTION_CHARS * 2))
         hidden = np.asarray(rows_of_doc[probe.doc_id])
         allowed = np.ones(len(views), dtype=bool)
         allowed[hidden] = False
@@ -106,24 +135,11 @@ def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineMo
             if lexical.used_outside(lexical.term_id(term), hidden)
         }
         rest = searcher.rank_query(query, allowed).signals
-        rest = Signals(
-            rest.dense, rest.key_covered, query.terms.key().present(outside.__contains__)
-        )
+        rest = Signals(rest.dense, rest.key_covered, query.terms.present(outside.__contains__))
         declined.append(rest.vector())
         answer = _answer_signals(searcher, query, views, probe, outside)
         answered.append(Signals.strongest(rest, answer).vector())
-    model = DeclineModel.fit(
-        np.array(answered), np.array(declined), ANSWERED_PROBES, f"{len(found)} questions"
-    )
-    hidden_declined = np.mean(
-        [not model.answers(model.probability(Signals(*row))) for row in declined]
-    )
-    fitted = (
-        f"{len(found)} questions of this corpus: answers {ANSWERED_PROBES:.0%} of them with "
-        f"their answer present, declines {hidden_declined:.0%} with their document hidden"
-    )
-    log.info("Declining calibrated on %s", fitted)
-    return DeclineModel(model.weights, model.intercept, model.threshold, fitted)
+    return np.array(answered), np.array(declined)
 
 
 def _answer_signals(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlmodel import func, select
 
 from retrieval import ingest
 from retrieval.embedding import Embedder
@@ -21,6 +22,7 @@ from retrieval.index import IndexBundle
 from retrieval.parsing import ParseError, parse_bytes, parse_file
 from retrieval.settings import DEFAULT_MODEL, Settings
 from retrieval.sources.batch import add_each
+from retrieval.store import EmbeddingRecord
 from tests.conftest import SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -142,6 +144,11 @@ def test_pdf_text_layer_and_scanned_pages(caplog: pytest.LogCaptureFixture) -> N
 
 
 # --- incremental ---------------------------------------------------------------------------
+def cache_size(engine: Engine) -> int:
+    with engine.store.session() as session:
+        return session.exec(select(func.count()).select_from(EmbeddingRecord)).one()
+
+
 def test_only_new_or_changed_text_is_embedded(tmp_path: Path, embedder: Embedder) -> None:
     engine = make_engine(tmp_path, embedder)
     start = embedder.encoded_texts
@@ -156,11 +163,13 @@ def test_only_new_or_changed_text_is_embedded(tmp_path: Path, embedder: Embedder
     assert report.unchanged == ["kv-tk-2024Z00001", "ah-tk-20092010-1234"]
     assert embedder.encoded_texts == before  # nothing re-embedded
 
+    cached = cache_size(engine)
     report = add_files(engine, "ah-tk-20232024-901.xml")  # the answer arrives
     engine.reload()
     answered = embedder.encoded_texts - before
     assert report.updated == ["kv-tk-2024Z00001"]
-    assert 0 < answered < first  # the unchanged old-format document cost nothing
+    # only what the cache lacked was embedded: every text embedded is a new cache row
+    assert 0 < answered == cache_size(engine) - cached
     assert len(engine.documents()) == 2
     result = engine.search("Mogen gemeenten binnendringen in telefoons van inwoners?")
     assert result.results[0].doc_id == "kv-tk-2024Z00001"

@@ -24,6 +24,9 @@ class PassageOut(BaseModel):
     answer_heading: str | None
     ministers: list[str]
     ministry: str | None = Field(description="Of the answering minister or the sender")
+    unanswered: bool = Field(
+        description="A question still waiting for its answer: the passage is the question"
+    )
     chunk_id: str
     start: int = Field(description="Where `text` starts in the document text")
     end: int
