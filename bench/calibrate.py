@@ -31,7 +31,7 @@ def main() -> None:
     weights = ", ".join(f"{w:.3f}" for w in model.weights)
     print(
         f"DeclineModel(({weights}), {model.intercept:.3f}, {model.threshold:.3f}, "
-        f'"calibrated on the {args.level} corpus")'
+        f'{model.english_threshold:.3f}, "calibrated on the {args.level} corpus")'
     )
 
 

@@ -41,8 +41,9 @@ MAX_PROBES = 200
 #: model's default (calibrated on the grown corpus) holds.
 ENOUGH_SHORT_PROBES = 40
 MIN_PROBES = 8
-#: The share of answerable probes the threshold answers.
+#: The share of answerable probes the threshold answers, for a Dutch and an English question.
 ANSWERED_PROBES = 0.95
+ANSWERED_PROBES_ENGLISH = 0.99
 #: A probe is as long as a person's question (longer Kamervragen carry a preamble no one asks);
 #: a corpus with few of those is calibrated on its longer questions as well.
 QUESTION_CHARS = (20, 120)
@@ -103,16 +104,18 @@ def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineMo
         log.info("Too few questions in the corpus (%d) to calibrate declining", len(found))
         return None
     answered, declined = probe_signals(searcher, views, found)
-    model = DeclineModel.fit(answered, declined, ANSWERED_PROBES, "")
+    model = DeclineModel.fit(answered, declined, (ANSWERED_PROBES, ANSWERED_PROBES_ENGLISH), "")
     hidden_declined = np.mean(
-        [not model.answers(model.probability(Signals(*row))) for row in declined]
+        [not model.answers(model.probability(Signals(*row)), 0.0) for row in declined]
     )
     fitted = (
         f"{len(found)} questions of this corpus: answers {ANSWERED_PROBES:.0%} of them with their "
         f"answer present, declines {hidden_declined:.0%} with their document hidden"
     )
     log.info("Declining calibrated on %s", fitted)
-    return DeclineModel(model.weights, model.intercept, model.threshold, fitted)
+    return DeclineModel(
+        model.weights, model.intercept, model.threshold, model.english_threshold, fitted
+    )
 
 
 def probe_signals(

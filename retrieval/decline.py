@@ -16,6 +16,11 @@ fitted for each corpus when its index is built (see `calibration`): the corpus's
 asked with their document hidden show what "not here" looks like at this size, and with their
 answer present, what "here" looks like. The weights are kept non-negative: more evidence never
 lowers the probability, whatever a small calibration set happens to show.
+
+An English question is read through word translations that miss some words (no Dutch word is
+near "extract" or "legally"), so its signals run lower than a Dutch question's with the same
+answer; its threshold answers a larger share of the corpus's questions (`english_threshold`),
+and a question of uncertain language gets a threshold in between.
 """
 
 from __future__ import annotations
@@ -63,25 +68,32 @@ class Signals:
 
 @dataclass(frozen=True)
 class DeclineModel:
-    """P(the corpus answers) = sigmoid(weights · signals + intercept); answer from `threshold`
-    on. `fitted_on` says what it was calibrated with."""
+    """P(the corpus answers) = sigmoid(weights · signals + intercept); a Dutch question is
+    answered from `threshold` on, an English one from `english_threshold`. `fitted_on` says what
+    it was calibrated with."""
 
     weights: tuple[float, ...]
     intercept: float
     threshold: float
+    english_threshold: float
     fitted_on: str = ""
 
     @classmethod
     def neutral(cls) -> DeclineModel:
         """Answers everything."""
-        return cls((0.0,) * len(NAMES), 0.0, 0.0, "nothing (answers every question)")
+        return cls((0.0,) * len(NAMES), 0.0, 0.0, 0.0, "nothing (answers every question)")
 
     @classmethod
     def fit(
-        cls, answered: np.ndarray, declined: np.ndarray, answer_share: float, fitted_on: str
+        cls,
+        answered: np.ndarray,
+        declined: np.ndarray,
+        shares: tuple[float, float],
+        fitted_on: str,
     ) -> DeclineModel:
         """Non-negative weights separating `answered` from `declined` signal rows (logistic loss,
-        classes weighed equally); the threshold answers `answer_share` of the `answered` rows."""
+        classes weighed equally); the thresholds answer `shares` (Dutch, English) of the
+        `answered` rows."""
         x = np.vstack([answered, declined])
         y = np.concatenate([np.ones(len(answered)), np.zeros(len(declined))])
         balance = np.where(y == 1, len(y) / (2 * len(answered)), len(y) / (2 * len(declined)))
@@ -98,23 +110,23 @@ class DeclineModel:
 
         bounds = [(0.0, None)] * x.shape[1] + [(None, None)]
         w = minimize(loss, np.zeros(design.shape[1]), jac=True, bounds=bounds, method="L-BFGS-B").x
-        model = cls(tuple(float(v) for v in w[:-1]), float(w[-1]), 0.0, fitted_on)
+        model = cls(tuple(float(v) for v in w[:-1]), float(w[-1]), 0.0, 0.0, fitted_on)
         scores = np.array([model.probability(Signals(*row)) for row in answered])
-        return cls(
-            model.weights, model.intercept, float(np.quantile(scores, 1 - answer_share)), fitted_on
-        )
+        dutch, english = (float(np.quantile(scores, 1 - share)) for share in shares)
+        return cls(model.weights, model.intercept, dutch, english, fitted_on)
 
     def probability(self, signals: Signals) -> float:
         z = float(np.dot(self.weights, signals.vector())) + self.intercept
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
-    def answers(self, probability: float) -> bool:
-        return probability >= self.threshold
+    def answers(self, probability: float, p_english: float) -> bool:
+        return probability >= self.threshold + (self.english_threshold - self.threshold) * p_english
 
     def with_threshold(self, threshold: float | None) -> DeclineModel:
+        """This model answering every question from `threshold` on (None: unchanged)."""
         if threshold is None:
             return self
-        return DeclineModel(self.weights, self.intercept, threshold, self.fitted_on)
+        return DeclineModel(self.weights, self.intercept, threshold, threshold, self.fitted_on)
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -125,5 +137,6 @@ class DeclineModel:
             weights=tuple(float(c) for c in data["weights"]),  # type: ignore[union-attr]
             intercept=float(data["intercept"]),  # type: ignore[arg-type]
             threshold=float(data["threshold"]),  # type: ignore[arg-type]
+            english_threshold=float(data["english_threshold"]),  # type: ignore[arg-type]
             fitted_on=str(data.get("fitted_on", "")),
         )

@@ -140,7 +140,7 @@ class Engine:
         if loaded.searcher is None:
             return SearchResult(question, False, "nl", [])
         ranking = loaded.searcher.rank(question)
-        answered = loaded.searcher.decline.answers(ranking.confidence)
+        answered = loaded.searcher.decline.answers(ranking.confidence, ranking.p_english)
         if not (answered or keep_declined):
             return SearchResult(question, False, ranking.language, [])
         passages = compose(

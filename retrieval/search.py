@@ -73,7 +73,9 @@ PROFILES: tuple[tuple[str, ModelProfile], ...] = (
         ModelProfile(
             0.25,
             Fusion(0.5, 0.8, 1.5, 0.5),
-            DeclineModel((0.370, 1.084, 0.209), -1.300, 0.362, "calibrated on the grown corpus"),
+            DeclineModel(
+                (0.370, 1.084, 0.209), -1.300, 0.362, 0.330, "calibrated on the grown corpus"
+            ),
         ),
     ),
     (
@@ -151,6 +153,7 @@ class Hit:
 class Ranking:
     question: str
     language: str
+    p_english: float
     confidence: float  # probability that the corpus answers the question
     hits: list[Hit]
     terms: QuestionTerms
@@ -235,6 +238,7 @@ class HybridSearcher:
         return Ranking(
             query.text,
             query.language,
+            query.p_english,
             self.decline.probability(signals),
             hits,
             query.terms,

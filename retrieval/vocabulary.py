@@ -12,7 +12,6 @@ answer it.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -83,28 +82,18 @@ def english_terms(
     question: str, vocabulary: Vocabulary | None, embed: Callable[[list[str]], np.ndarray]
 ) -> QuestionTerms:
     """An English question's terms: each word's own stem (names, acronyms and loanwords match as
-    they are) and the corpus words nearest to it; and for each pair of adjacent words the corpus
-    words nearest to the pair, since Dutch writes as one compound what English writes as two
-    ("population register" is nearest to "bevolkingsregister", "horse passport" to
-    "paardenpaspoort")."""
+    they are) and the corpus words nearest to it, weighted by their cosine."""
     question_words = list(dict.fromkeys(words([question], stopwords="en")[0]))
     if not question_words:
         return QuestionTerms({}, ())
-    pairs = [f"{a} {b}" for a, b in itertools.pairwise(question_words)]
-    lookups = question_words + pairs
-    near = vocabulary.nearest(embed(lookups)) if vocabulary else [[]] * len(lookups)
+    near = vocabulary.nearest(embed(question_words)) if vocabulary else [[]] * len(question_words)
     weights: dict[str, float] = {}
     entries = []
-    own_stems = stem(question_words)
-    word_weights = [word_weight(word, "en") for word in question_words]
-    for own, weight, translations in zip(own_stems, word_weights, near, strict=False):
+    for word, own, translations in zip(question_words, stem(question_words), near, strict=True):
+        weight = word_weight(word, "en")
         add_term(weights, own, weight)
         for term, similarity in translations:
             add_term(weights, term, weight * similarity)
         readings = ((1.0, (own,)), *((1.0, (term,)) for term, _ in translations))
         entries.append((weight, readings))
-    for i, translations in enumerate(near[len(question_words) :]):
-        pair_weight = max(word_weights[i], word_weights[i + 1])
-        for term, similarity in translations:
-            add_term(weights, term, pair_weight * similarity)
     return QuestionTerms(weights, tuple(entries))
