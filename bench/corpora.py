@@ -30,9 +30,8 @@ LEVELS = ("bundled", "grown", "scale")
 VRAAGBAAK = Path(sys.executable).parent / "vraagbaak"
 
 
-def grown_files() -> list[Path]:
-    """The grown corpus's text files, written once into bench/results/grown-files/."""
-    folder = RESULTS / "grown-files"
+def grown_files(folder: Path = RESULTS / "grown-files") -> list[Path]:
+    """The grown corpus's text files, written once into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     csv.field_size_limit(1 << 30)
     files = []
@@ -55,11 +54,11 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def sources(level: str) -> list[Path]:
+def sources(level: str, folder: Path = RESULTS / "grown-files") -> list[Path]:
     """What `vraagbaak add` is given for a level, beyond the bundled corpus."""
     if level == "bundled":
         return []
-    found = grown_files()
+    found = grown_files(folder)
     if level == "scale":
         found += sorted(SGD.glob("*.jsonl.gz"))
     return found
@@ -70,19 +69,20 @@ def data_dir(level: str, model: str) -> Path:
     return RESULTS / "corpora" / f"{level}-{slug}"
 
 
-def build(level: str, model: str, *, quiet: bool = True) -> Path:
-    """The level's data directory, brought up to date by `vraagbaak index` and `vraagbaak add`."""
+def build(level: str, model: str, *, folder: Path | None = None, files: Path | None = None) -> Path:
+    """The level's data directory (`folder`, else one under bench/results/), brought up to date
+    by `vraagbaak index` and `vraagbaak add`; the grown files are written into `files`."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; choose from {', '.join(LEVELS)}")
     if level != "bundled" and not LIMBURG.exists():
         raise SystemExit(f"{LIMBURG} is missing: the {level} corpus needs ../shared/corpora")
-    folder = data_dir(level, model)
+    folder = folder or data_dir(level, model)
     env = {**os.environ, "VRAAGBAAK_DATA_DIR": str(folder), "EMBEDDING_MODEL": model}
     env.pop("DATABASE_URL", None)
     env.pop("VRAAGBAAK_CORPUS", None)
-    output = subprocess.DEVNULL if quiet else None
-    subprocess.run([VRAAGBAAK, "index"], env=env, check=True, stdout=output)
-    files = sources(level)
-    if files:
-        subprocess.run([VRAAGBAAK, "add", *map(str, files)], env=env, check=True, stdout=output)
+    subprocess.run([VRAAGBAAK, "index"], env=env, check=True, stdout=subprocess.DEVNULL)
+    added = sources(level, files or RESULTS / "grown-files")
+    if added:
+        command = [VRAAGBAAK, "add", *map(str, added)]
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
     return folder

@@ -163,7 +163,7 @@ def _answer_signals(
     alpha = searcher.profile.sentence_weight
     tokens = [set(t) for t in index_tokens(texts)]
     key = query.terms.key()
-    key_covered = key.covered(lambda term: np.array([term in t for t in tokens])).max()
+    key_covered = key.covered(lambda term: np.array([term in t for t in tokens]), len(tokens)).max()
     known = outside.union(*tokens)
     return Signals(
         float(((1 - alpha) * chunk + alpha * sentence).max()),

@@ -109,6 +109,7 @@ class Engine:
                 records,
                 self.settings.embedding_batch_size,
                 progress,
+                sentences=self.profile.sentence_weight > 0,
             )
             bundle.decline = calibrate(self._searcher(bundle, views), views)
             bundle.save(self.settings.index_dir)

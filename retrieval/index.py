@@ -72,7 +72,7 @@ class LexicalIndex:
 
     def coverage(self, terms: QuestionTerms, rows: np.ndarray) -> np.ndarray:
         """For each of `rows`, the share of the question's word weight it holds."""
-        return terms.covered(lambda term: self.contains(self.term_id(term), rows))
+        return terms.covered(lambda term: self.contains(self.term_id(term), rows), len(rows))
 
     def used_outside(self, term_id: int | None, rows: np.ndarray) -> bool:
         """Whether any row but `rows` contains the term."""

@@ -193,8 +193,10 @@ def refresh_index(
     records: Sequence[ChunkRecord],
     batch_size: int = 32,
     progress: bool = False,
+    sentences: bool = True,
 ) -> IndexBundle:
     """An index for `chunks`: the saved one updated in place when it is large, else rebuilt.
+    `sentences`: embed every sentence too (for a sentence encoder, whose ranking reads them).
 
     Either way only text the cache does not hold is embedded. Rebuilding reads every vector
     back from the cache, which is cheap for a small corpus; a large one keeps the saved index's
@@ -206,10 +208,12 @@ def refresh_index(
         except IndexUnavailable as why:
             log.info("No index to update (%s)", why)
         else:
-            bundle = update_index(store, embedder, previous, chunks, records, batch_size, progress)
+            bundle = update_index(
+                store, embedder, previous, chunks, records, batch_size, progress, sentences
+            )
             if bundle is not None:
                 return bundle
-    return build_index(store, embedder, chunks, records, batch_size, progress)
+    return build_index(store, embedder, chunks, records, batch_size, progress, sentences)
 
 
 def build_index(
@@ -219,9 +223,10 @@ def build_index(
     records: Sequence[ChunkRecord],
     batch_size: int = 32,
     progress: bool = False,
+    sentences: bool = True,
 ) -> IndexBundle:
     """Embed (from cache where possible) and index `chunks`, which are aligned with `records`."""
-    sentence_rows, sentence_texts = _sentences(chunks, first_row=0)
+    sentence_rows, sentence_texts = _sentences(chunks, 0, sentences)
     chunk_vectors = embed_cached(
         store, embedder, [c.search_text for c in chunks], batch_size, progress, "chunks"
     )
@@ -249,6 +254,7 @@ def update_index(
     records: Sequence[ChunkRecord],
     batch_size: int = 32,
     progress: bool = False,
+    sentences: bool = True,
 ) -> IndexBundle | None:
     """`previous` with the rows of removed or changed chunks taken out and the new ones added.
 
@@ -279,7 +285,7 @@ def update_index(
     keep_sentences = keep[spans[:, 0]] if len(spans) else np.zeros(0, dtype=bool)
     kept_spans = spans[keep_sentences].copy()
     kept_spans[:, 0] = new_row_of[kept_spans[:, 0]]
-    added_spans, added_texts = _sentences(added, first_row=kept)
+    added_spans, added_texts = _sentences(added, kept, sentences)
     added_vectors = embed_cached(store, embedder, added_texts, batch_size, progress, "sentences")
     log.info("Index updated in place: %d rows removed, %d added", len(keep) - kept, len(added))
     return IndexBundle(
@@ -318,12 +324,14 @@ def row_keys(records: Sequence[ChunkRecord]) -> list[tuple[int | None, str]]:
     return [(r.id, r.content_hash) for r in records]
 
 
-def _sentences(chunks: Sequence[Chunk], first_row: int) -> tuple[np.ndarray, list[str]]:
+def _sentences(
+    chunks: Sequence[Chunk], first_row: int, wanted: bool
+) -> tuple[np.ndarray, list[str]]:
     """(row, start, end) of every sentence of `chunks` (rows counted from `first_row`), and
-    their texts."""
+    their texts; none unless `wanted`."""
     rows: list[tuple[int, int, int]] = []
     texts: list[str] = []
-    for row, chunk in enumerate(chunks, start=first_row):
+    for row, chunk in enumerate(chunks if wanted else (), start=first_row):
         for start, end in sentence_spans(chunk.text):
             rows.append((row, start, end))
             texts.append(chunk.text[start:end])

@@ -69,7 +69,7 @@ def answering_span(
         return (0, len(text)) if text.strip() else None
     pieces = [text[s:e] for s, e in sentences]
     stems = [set(tokens) for tokens in index_tokens(pieces)]
-    scores = OVERLAP * terms.covered(lambda term: np.array([term in st for st in stems]))
+    scores = OVERLAP * terms.covered(lambda t: np.array([t in st for st in stems]), len(stems))
     if cosines is not None:
         scores = scores + np.asarray(cosines, dtype=float)
     if opens_section:

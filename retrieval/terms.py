@@ -126,11 +126,11 @@ class QuestionTerms:
         rarest = sorted(self.words, key=lambda word: -word[0])
         return QuestionTerms(self.weights, tuple(rarest[:KEY_WORDS]))
 
-    def covered(self, has: Callable[[str], np.ndarray]) -> np.ndarray:
-        """For texts where `has(stem)` tells which hold a stem: the share of the question's word
-        weight each holds."""
+    def covered(self, has: Callable[[str], np.ndarray], n: int) -> np.ndarray:
+        """For `n` texts where `has(stem)` tells which hold a stem: the share of the question's
+        word weight each holds (none for a question without words)."""
         total = sum(weight for weight, _ in self.words)
-        found: np.ndarray | float = 0.0
+        found: np.ndarray = np.zeros(n)
         for weight, readings in self.words:
             credit: np.ndarray | float = 0.0
             for value, stems in readings:
@@ -139,12 +139,14 @@ class QuestionTerms:
                     every = every & has(term)
                 credit = np.maximum(credit, value * np.asarray(every, dtype=float))
             found = found + weight * credit
-        return np.asarray(found) / total if total else np.asarray(found)
+        return found / total if total else found
 
     def present(self, known: Callable[[str], bool]) -> float:
         """The share of the question's word weight that the corpus has a word for (1.0 for a
         question without words)."""
-        return float(self.covered(lambda term: np.asarray(known(term))) if self.words else 1.0)
+        return (
+            float(self.covered(lambda term: np.asarray([known(term)]), 1)[0]) if self.words else 1.0
+        )
 
 
 def question_terms(question: str) -> QuestionTerms:
