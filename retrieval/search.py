@@ -78,12 +78,10 @@ PROFILES: tuple[tuple[str, ModelProfile], ...] = (
             ),
         ),
     ),
-    (
-        "embeddinggemma",
-        ModelProfile(0.0, Fusion(0.5, 0.8, 0.2, 0.3), DeclineModel.neutral()),
-    ),
 )
-DEFAULT_PROFILE = ModelProfile(0.0, Fusion(0.5, 0.8, 0.2, 0.3), DeclineModel.neutral())
+#: Any other model: a passage encoder with the fusion fitted for USE and no default decline model
+#: (every corpus of 8 questions or more calibrates its own; a smaller one answers everything).
+DEFAULT_PROFILE = ModelProfile(0.0, Fusion(0.5, 0.8, 1.5, 0.5), DeclineModel.neutral())
 ONLY = {"dense": Fusion(1.0, 1.0, 0.0, 0.0), "lexical": Fusion(0.0, 0.0, 0.0, 0.0)}
 
 
