@@ -4,8 +4,10 @@
         [--signals hybrid,dense,lexical]
 
 For each corpus level (see bench/corpora.py; built once, then only changed text is embedded) and
-each question set of ../shared/eval (dev.jsonl: questions about the bundled documents;
-dev-corpus.jsonl: questions written for the grown corpus), every question goes through
+each question set (../shared/eval/dev.jsonl: questions about the bundled documents;
+dev-corpus.jsonl: questions written for the grown corpus; bench/questions/sgd-historisch.jsonl, at
+the scale level: our own researcher's questions about historical Kamervragen), every question goes
+through
 `Engine.search` — what `vraagbaak search --json` prints — and is scored by
 `retrieval.evaluation`: hit@1, hit@3 and MRR@10 by language (a hit: a required phrase is in the
 passage text), the off-corpus questions declined, the answerable ones declined, and quote
@@ -30,7 +32,13 @@ from retrieval.engine import Engine
 from retrieval.evaluation import Scores, evaluate, load_questions
 from retrieval.settings import DEFAULT_MODEL, Settings
 
-SETS = {"dev": ("bundled", "grown", "scale"), "dev-corpus": ("grown", "scale")}
+#: Question files and the levels whose corpus holds their documents; sgd-historisch.jsonl is ours
+#: (bench/questions/): researcher's questions about historical Kamervragen, and off-corpus ones.
+SETS = {
+    EVAL / "dev.jsonl": ("bundled", "grown", "scale"),
+    EVAL / "dev-corpus.jsonl": ("grown", "scale"),
+    Path(__file__).parent / "questions/sgd-historisch.jsonl": ("scale",),
+}
 
 
 def score(folder: Path, model: str, signals: str, questions: Path) -> Scores:
@@ -85,12 +93,12 @@ def main() -> None:
     os.environ.pop("MIN_CONFIDENCE", None)
     for level in levels:
         folder = build(level, args.model)
-        for name, where in SETS.items():
+        for questions, where in SETS.items():
             if level not in where:
                 continue
             for signals in args.signals.split(","):
-                scores = score(folder, args.model, signals, EVAL / f"{name}.jsonl")
-                rows.append(row(level, name, signals, scores))
+                scores = score(folder, args.model, signals, questions)
+                rows.append(row(level, questions.stem, signals, scores))
     table = "\n".join(
         ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         + ["| " + " | ".join(r) + " |" for r in sorted(rows, key=lambda r: (r[0], r[2]))]
