@@ -52,7 +52,7 @@ def compose(
 
 
 def _overlaps(a: Chunk, b: Chunk) -> bool:
-    return a.doc_id == b.doc_id and a.quote.start < b.quote.end and b.quote.start < a.quote.end
+    return a.doc_id == b.doc_id and a.span.start < b.span.end and b.span.start < a.span.end
 
 
 def _passage(
@@ -82,9 +82,9 @@ def _passage(
         text=chunk.text,
         quote=quote,
         highlights=highlights,
-        span=chunk.quote,
+        span=chunk.span,
         url=document.url,
-        permalink=permalink(base_url, document.doc_id, chunk.quote),
+        permalink=permalink(base_url, document.doc_id, chunk.span),
         date=document.date,
         ministers=tuple(document.ministers),
     )

@@ -21,7 +21,7 @@ def chunk_document(document: Document, max_chars: int, overlap_chars: int) -> li
                     chunk_id=f"{document.doc_id}:{section.anchor}:{n}",
                     doc_id=document.doc_id,
                     section=section.label,
-                    quote=span,
+                    span=span,
                     text=span.of(document.text),
                     context=context,
                 )

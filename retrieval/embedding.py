@@ -4,21 +4,26 @@ The default model is Google's USE-multilingual-v3 from the `fast-universal-sente
 package (weights ship inside the package, so it loads offline), plugged into sentence-transformers
 as a small input module. Any sentence-transformers model name or local path works too; its
 query/document prompts come from the model's own config or, for known families, from the table
-below.
+below. Models are read from disk only: the Hugging Face hub is never contacted (HF_HUB_OFFLINE).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # before the hub's client is imported: it reads this once
 
 import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
+from retrieval.errors import SettingError
 from retrieval.settings import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
@@ -63,10 +68,21 @@ class USEModule(InputModule):
 
 
 def load_model(name: str) -> SentenceTransformer:
-    """The sentence-transformers model for `name` ('use-multilingual', a hub name or a path)."""
+    """The sentence-transformers model for `name` ('use-multilingual', a path, or a hub name
+    already in the local cache); SettingError when there is no such model on this machine."""
     if name == DEFAULT_MODEL:
         return SentenceTransformer(modules=[USEModule()], device="cpu")
-    model = SentenceTransformer(name, device="cpu", local_files_only=True)
+    try:
+        model = SentenceTransformer(name, device="cpu", local_files_only=True)
+    except Exception as exc:  # the hub client and transformers raise many kinds for "not here"
+        reason = "no such folder, and not in the Hugging Face cache"
+        if Path(name).exists():
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise SettingError(
+            f"EMBEDDING_MODEL={name!r} is not a model on this machine ({reason}): use "
+            f"{DEFAULT_MODEL!r} (the default), a folder holding a sentence-transformers model, "
+            "or a model already in the Hugging Face cache; nothing is downloaded."
+        ) from exc
     if "query" not in model.prompts:
         for family, query, document in FAMILY_PROMPTS:
             if family in name.lower():

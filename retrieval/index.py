@@ -1,18 +1,13 @@
 """The search indexes: FAISS over chunk vectors, BM25 (Dutch stemming) over chunk text.
 
-Both are derived from the database and written atomically as one versioned folder: a new
-folder is filled, then the `CURRENT` pointer is swapped in one `os.replace`. A reader never sees
-half an index, and a crash mid-write leaves the previous one in place.
+Both are derived from the database; `retrieval.generation` saves them, with the documents they
+were built from, as one generation that readers load whole.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-import os
-import shutil
-import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,16 +17,13 @@ import faiss
 import numpy as np
 import Stemmer
 
+from retrieval.errors import IndexUnavailable
+
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 #: Below this many vectors an exact (flat) index is both fastest to build and fast enough to search.
 EXACT_LIMIT = 100_000
-FORMAT_VERSION = 2  # 2: chunk hashes and record ids in the manifest
-
-
-class IndexUnavailable(RuntimeError):
-    """The index files are missing, stale or unreadable: rebuild them."""
 
 
 @lru_cache(maxsize=1)
@@ -129,7 +121,10 @@ class DenseIndex:
 
 @dataclass
 class IndexBundle:
-    """Everything search needs besides the database, aligned by chunk row."""
+    """Everything search needs besides the documents, aligned by chunk row.
+
+    Written into, and read back from, one generation folder (see `retrieval.generation`).
+    """
 
     fingerprint: str  # of the model and the chunks: a mismatch means stale
     chunk_ids: list[str]
@@ -140,53 +135,28 @@ class IndexBundle:
     sentence_spans: np.ndarray  # (S, 3) int32: chunk row, start, end (offsets inside the chunk)
     record_ids: list[int] = field(default_factory=list)  # chunk record id per row, for updates
 
-    def save(self, root: Path) -> None:
-        root.mkdir(parents=True, exist_ok=True)
-        folder = root / f"v{FORMAT_VERSION}-{self.fingerprint[:12]}-{time.time_ns()}"
-        folder.mkdir()
+    def write(self, folder: Path) -> dict[str, object]:
+        """Writes the index files into `folder`; returns what the manifest keeps to read them."""
         self.dense.save(folder / "dense.faiss")
         self.lexical.save(folder / "bm25")
         np.save(folder / "sentence_vectors.npy", self.sentence_vectors)
         np.save(folder / "sentence_spans.npy", self.sentence_spans)
-        manifest = {
-            "format": FORMAT_VERSION,
+        return {
             "fingerprint": self.fingerprint,
             "chunk_ids": self.chunk_ids,
             "chunk_hashes": self.chunk_hashes,
             "record_ids": self.record_ids,
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest))
-        pointer = root / "CURRENT.tmp"
-        pointer.write_text(folder.name)
-        os.replace(pointer, root / "CURRENT")
-        for old in root.iterdir():
-            if old.is_dir() and old.name != folder.name:
-                shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, root: Path, fingerprint: str) -> IndexBundle:
-        """The saved index if it matches `fingerprint`; IndexUnavailable says why not."""
-        bundle = cls.load_current(root)
-        if bundle.fingerprint != fingerprint:
-            raise IndexUnavailable("the index was built from another model or corpus")
-        return bundle
-
-    @classmethod
-    def load_current(cls, root: Path) -> IndexBundle:
-        """The saved index, whatever it was built from (a base for an update)."""
-        try:
-            folder = root / (root / "CURRENT").read_text().strip()
-            manifest = json.loads((folder / "manifest.json").read_text())
-        except (OSError, ValueError) as exc:
-            raise IndexUnavailable(f"no readable index in {root} ({exc})") from exc
-        if manifest.get("format") != FORMAT_VERSION:
-            raise IndexUnavailable(f"the index in {folder} has an older format")
+    def read(cls, folder: Path, manifest: dict[str, object]) -> IndexBundle:
+        """The index `write` put in `folder`; IndexUnavailable if the files do not add up."""
         try:
             bundle = cls(
-                fingerprint=manifest["fingerprint"],
-                chunk_ids=list(manifest["chunk_ids"]),
-                chunk_hashes=list(manifest["chunk_hashes"]),
-                record_ids=list(manifest["record_ids"]),
+                fingerprint=str(manifest["fingerprint"]),
+                chunk_ids=list(manifest["chunk_ids"]),  # type: ignore[call-overload]
+                chunk_hashes=list(manifest["chunk_hashes"]),  # type: ignore[call-overload]
+                record_ids=list(manifest["record_ids"]),  # type: ignore[call-overload]
                 dense=DenseIndex.load(folder / "dense.faiss"),
                 lexical=LexicalIndex.load(folder / "bm25"),
                 sentence_vectors=np.load(folder / "sentence_vectors.npy"),

@@ -1,14 +1,15 @@
 """Getting documents into the database, and the database into a search index.
 
-Unchanged documents are skipped by content hash, and unchanged text is never embedded again:
-vectors are cached in the database under a hash of model and text.
+Unchanged documents are skipped by version, and unchanged text is never embedded again: vectors
+are cached in the database under a hash of model and text. Everything here writes, so only the
+writer calls it (see `retrieval.writer`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +21,12 @@ from retrieval.chunking import chunk_document
 from retrieval.corpus import load_corpus
 from retrieval.documents import Chunk, Document
 from retrieval.embedding import Embedder, text_key
-from retrieval.index import DenseIndex, IndexBundle, IndexUnavailable, LexicalIndex
+from retrieval.index import DenseIndex, IndexBundle, LexicalIndex
 from retrieval.merging import merge_versions
+from retrieval.parsing import ParseError
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
+from retrieval.sources.fetch import SourceError
 from retrieval.store import ChunkRecord, Store
 
 log = logging.getLogger(__name__)
@@ -50,8 +53,8 @@ class IngestReport:
         self.failed.update(other.failed)
 
 
-def stored_hash(document: Document, settings: Settings) -> str:
-    """A document's version in the store: its content plus how it was chunked."""
+def document_version(document: Document, settings: Settings) -> str:
+    """A document's version in the store: a hash of its content and of how it was chunked."""
     recipe = f"{document.content_hash}:{settings.chunk_chars}:{settings.chunk_overlap_chars}"
     return hashlib.sha256(recipe.encode()).hexdigest()
 
@@ -65,12 +68,12 @@ def ingest_documents(
     arrives after its question updates the question's document in place.
     """
     report = IngestReport()
-    known = store.document_hashes()
+    known = store.document_versions()
     for incoming in documents:
-        document, version = incoming, stored_hash(incoming, settings)
+        document, version = incoming, document_version(incoming, settings)
         if incoming.doc_id in known and known[incoming.doc_id] != version:
             document = merge_versions(store.document(incoming.doc_id), incoming)
-            version = stored_hash(document, settings)
+            version = document_version(document, settings)
         if known.get(document.doc_id) == version:
             report.unchanged.append(document.doc_id)
             continue
@@ -98,6 +101,21 @@ def ingest_folders(store: Store, settings: Settings, folders: Sequence[Path]) ->
     return ingest_documents(store, settings, documents)
 
 
+def add_each(
+    store: Store, settings: Settings, items: Iterable[str], load: Callable[[str], Document]
+) -> IngestReport:
+    """Load and store each item on its own: a failure is reported and the rest go on."""
+    report = IngestReport()
+    for item in items:
+        try:
+            document = load(item)
+        except (ParseError, SourceError, OSError) as error:
+            report.failed[item] = str(error)
+            continue
+        report.merge(ingest_documents(store, settings, [document]))
+    return report
+
+
 def fingerprint(model_id: str, records: Sequence[ChunkRecord]) -> str:
     digest = hashlib.sha256(model_id.encode())
     for r in records:
@@ -108,27 +126,23 @@ def fingerprint(model_id: str, records: Sequence[ChunkRecord]) -> str:
 def refresh_index(
     store: Store,
     embedder: Embedder,
-    root: Path,
+    previous: IndexBundle | None,
     chunks: Sequence[Chunk],
     records: Sequence[ChunkRecord],
     batch_size: int = 32,
     progress: bool = False,
 ) -> IndexBundle:
-    """An index for `chunks`: the saved one updated in place when it is large, else rebuilt.
+    """An index for `chunks`: `previous` updated in place when it is large, else rebuilt.
 
     Either way only text the cache does not hold is embedded. Rebuilding reads every vector
-    back from the cache, which is cheap for a small corpus; a large one keeps the saved index's
-    vectors and removes/adds only the rows of changed documents (see `update_index`).
+    back from the cache, which is cheap for a small corpus; a large one keeps the previous index's
+    vectors and removes/adds only the rows of changed documents (see `update_index`), which
+    changes `previous`.
     """
-    if len(records) >= INCREMENTAL_MIN_CHUNKS:
-        try:
-            previous = IndexBundle.load_current(root)
-        except IndexUnavailable as why:
-            log.info("No index to update (%s)", why)
-        else:
-            bundle = update_index(store, embedder, previous, chunks, records, batch_size, progress)
-            if bundle is not None:
-                return bundle
+    if previous is not None and len(records) >= INCREMENTAL_MIN_CHUNKS:
+        bundle = update_index(store, embedder, previous, chunks, records, batch_size, progress)
+        if bundle is not None:
+            return bundle
     return build_index(store, embedder, chunks, records, batch_size, progress)
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
 
-from retrieval.documents import Document
-from retrieval.ingest import IngestReport, ingest_documents
-from retrieval.parsing import ParseError
+from retrieval.ingest import IngestReport, add_each
 from retrieval.settings import Settings
-from retrieval.sources.fetch import Fetcher, SourceError
+from retrieval.sources.fetch import Fetcher
 from retrieval.sources.officiele import fetch_publication, search_ids
 from retrieval.sources.tweedekamer import changed_ids
 from retrieval.store import Store
@@ -22,21 +19,6 @@ def find_ids(fetcher: Fetcher, settings: Settings, since: dt.date, query: str | 
         ids = search_ids(fetcher, settings.sru_url, since, query)
         return sorted(ids, key=lambda i: not i.startswith("kv-"))  # questions before answers
     return changed_ids(fetcher, settings.tk_odata_url, since)
-
-
-def add_each(
-    store: Store, settings: Settings, items: Iterable[str], load: Callable[[str], Document]
-) -> IngestReport:
-    """Load and store each item on its own: a failure is reported and the rest go on."""
-    report = IngestReport()
-    for item in items:
-        try:
-            document = load(item)
-        except (ParseError, SourceError, OSError) as error:
-            report.failed[item] = str(error)
-            continue
-        report.merge(ingest_documents(store, settings, [document]))
-    return report
 
 
 def sync(
