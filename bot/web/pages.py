@@ -7,18 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from bot.settings import AdapterSettings
 from bot.web.deps import EngineDep, SettingsDep, templates
 from bot.web.passages import parse_span, section_at, segments, shorten, summary
 from retrieval.documents import Span
 from retrieval.results import QuestionError, SearchResult, permalink
-from retrieval.settings import Settings
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 PAGE_RESULTS = 5  # passages shown on the search page
 
 
-def site_url(request: Request, settings: Settings) -> str:
+def site_url(request: Request, settings: AdapterSettings) -> str:
     """The service's public root: the configured one, else where this request came in."""
     return (settings.public_base_url or str(request.base_url)).rstrip("/")
 
