@@ -14,21 +14,48 @@ from pathlib import Path
 import httpx
 import pytest
 
-from retrieval.engine import Engine, get_engine
-from retrieval.settings import Settings
+from bot.settings import AdapterSettings
+from retrieval.embedding import Embedder
+from retrieval.engine import Engine
+from retrieval.generation import Generation
+from retrieval.settings import DEFAULT_MODEL, Settings
+from retrieval.store import Store
+from retrieval.writer import writing
 from tests.telegram_emulator import TelegramEmulator
 
 # --- the engine most tests share ------------------------------------------------------------
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+VRAAGBAAK = Path(sys.executable).with_name("vraagbaak")
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """The real engine (default model, SQLite, FAISS, BM25) over the bundled corpus, indexed once.
+def embedder() -> Embedder:
+    """The default model, loaded once for every test that runs it in this process."""
+    return Embedder(DEFAULT_MODEL)
 
-    The process-wide instance, so the bot's code finds the same one through `get_engine`.
-    """
-    return get_engine(Settings(data_dir=tmp_path_factory.mktemp("data")))
+
+def build_index(
+    settings: Settings, embedder: Embedder, folders: list[Path] | None = None
+) -> Generation:
+    """What `vraagbaak index` does: a corpus into the database, and the index saved."""
+    store = Store(settings.sqlalchemy_url)
+    with writing(settings, store, embedder, command="tests") as writer:
+        writer.ingest_folders(settings.corpus_dirs if folders is None else folders)
+        return writer.publish()
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Engine:
+    """The real engine (default model, SQLite, FAISS, BM25) on the bundled corpus, indexed once."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
+    build_index(settings, embedder)
+    return Engine(settings, embedder=embedder)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 # --- web fixtures (tests/test_web*.py) -------------------------------------------------------
@@ -52,11 +79,18 @@ class WebServer:
 
     base_url: str
     settings: Settings  # what the server runs with
+    adapters: AdapterSettings
     process: subprocess.Popen[bytes]
     log_path: Path
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+    def log(self, since: int = 0) -> str:
+        """The server's log from byte `since` on (see `log_size`)."""
+        with self.log_path.open("rb") as handle:
+            handle.seek(since)
+            return handle.read().decode(errors="replace")
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
 
 
 @pytest.fixture(scope="session")
@@ -70,12 +104,10 @@ def web_server(
     tmp_path_factory: pytest.TempPathFactory, telegram_api: WebhookEmulator
 ) -> Iterator[WebServer]:
     """`vraagbaak serve --webhook-url`, with the bot on the emulator; waits for /readyz."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("web-data"),
+    settings = Settings(data_dir=tmp_path_factory.mktemp("web-data"))
+    adapters = AdapterSettings(
         public_base_url=base_url,
         telegram_bot_token=telegram_api.token,
         telegram_api_base_url=telegram_api.base_url,
@@ -90,7 +122,7 @@ def web_server(
     }
     workdir = tmp_path_factory.mktemp("web-run")  # no developer's .env is read here
     log_path = workdir / "serve.log"
-    command = [str(Path(sys.executable).with_name("vraagbaak")), "serve", "--port", str(port)]
+    command = [str(VRAAGBAAK), "serve", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [*command, "--webhook-url", base_url],
@@ -99,7 +131,7 @@ def web_server(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    server = WebServer(base_url, settings, process, log_path)
+    server = WebServer(base_url, settings, adapters, process, log_path)
     try:
         deadline = time.monotonic() + 180
         while httpx_status(f"{base_url}/readyz") != 200:

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
-import signal
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -17,27 +12,24 @@ import pytest
 from retrieval import ingest
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
-from retrieval.index import IndexBundle
+from retrieval.generation import Generations
 from retrieval.parsing import ParseError, parse_bytes, parse_file
-from retrieval.settings import DEFAULT_MODEL, Settings
-from retrieval.sources.sync import add_each
+from retrieval.settings import Settings
+from retrieval.store import Store
+from retrieval.writer import writing
+from tests.conftest import SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures"
-LIMBURG = Path(__file__).parents[1].parent / "shared/corpora/kamervragen-limburg/questions.csv"
+LIMBURG = SHARED / "corpora/kamervragen-limburg/questions.csv"
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder(DEFAULT_MODEL)
-
-
-def make_engine(tmp_path: Path, embedder: Embedder) -> Engine:
-    return Engine(Settings(data_dir=tmp_path, corpus_dirs=[]), embedder=embedder)
-
-
-def add_files(engine: Engine, *names: str) -> ingest.IngestReport:
+def add_files(settings: Settings, embedder: Embedder, *names: str) -> ingest.IngestReport:
+    """What `vraagbaak add` does with these fixture files."""
     paths = [str(FIXTURES / name) for name in names]
-    return add_each(engine.store, engine.settings, paths, lambda p: parse_file(Path(p)))
+    with writing(settings, Store(settings.sqlalchemy_url), embedder) as writer:
+        report = writer.add(paths, lambda p: parse_file(Path(p)))
+        writer.publish()
+    return report
 
 
 # --- formats -------------------------------------------------------------------------------
@@ -139,53 +131,56 @@ def test_pdf_text_layer_and_scanned_pages(caplog: pytest.LogCaptureFixture) -> N
 
 # --- incremental ---------------------------------------------------------------------------
 def test_only_new_or_changed_text_is_embedded(tmp_path: Path, embedder: Embedder) -> None:
-    engine = make_engine(tmp_path, embedder)
+    settings = Settings(data_dir=tmp_path, corpus_dirs=[])
     start = embedder.encoded_texts
-    report = add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
-    engine.reload()
+    report = add_files(settings, embedder, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
     first = embedder.encoded_texts - start
     assert report.added == ["kv-tk-2024Z00001", "ah-tk-20092010-1234"] and first > 0
 
     before = embedder.encoded_texts
-    report = add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
-    engine.reload()
+    report = add_files(settings, embedder, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
     assert report.unchanged == ["kv-tk-2024Z00001", "ah-tk-20092010-1234"]
     assert embedder.encoded_texts == before  # nothing re-embedded
 
-    report = add_files(engine, "ah-tk-20232024-901.xml")  # the answer arrives
-    engine.reload()
+    report = add_files(settings, embedder, "ah-tk-20232024-901.xml")  # the answer arrives
     answered = embedder.encoded_texts - before
     assert report.updated == ["kv-tk-2024Z00001"]
     assert 0 < answered < first  # the unchanged old-format document cost nothing
+    engine = Engine(settings, embedder=embedder)
     assert len(engine.documents()) == 2
     result = engine.search("Mogen gemeenten binnendringen in telefoons van inwoners?")
     assert result.results[0].doc_id == "kv-tk-2024Z00001"
 
     before = embedder.encoded_texts
-    engine.reload()
-    removed = ingest.remove_documents(engine.store, ["kv-tk-2024Z00001", "onbekend"])
-    engine.reload()
+    with writing(settings, Store(settings.sqlalchemy_url), embedder) as writer:
+        removed = writer.remove(["kv-tk-2024Z00001", "onbekend"])
+        writer.publish()
     assert removed.removed == ["kv-tk-2024Z00001"] and "onbekend" in removed.failed
     assert embedder.encoded_texts == before
-    assert [d.doc_id for d in engine.documents()] == ["ah-tk-20092010-1234"]
+    assert [d.doc_id for d in Engine(settings, embedder=embedder).documents()] == [
+        "ah-tk-20092010-1234"
+    ]
 
 
 def test_large_index_is_updated_in_place(
     tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above INCREMENTAL_MIN_CHUNKS the saved index drops and adds rows; the result is the same
-    index a rebuild gives."""
+    """Above INCREMENTAL_MIN_CHUNKS the current index drops and adds rows; the result is the
+    same index a rebuild gives."""
     monkeypatch.setattr(ingest, "INCREMENTAL_MIN_CHUNKS", 1)
-    engine = make_engine(tmp_path, embedder)
-    add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
-    engine.reload()
-    add_files(engine, "ah-tk-20232024-901.xml")  # replaces the first document's rows
-    records = engine.store.chunk_records()
-    documents = {d.doc_id: d for d in engine.store.documents()}
-    chunks = [r.to_chunk(documents[r.doc_id].text) for r in records]
-    previous = IndexBundle.load_current(engine.settings.index_dir)
-    updated = ingest.update_index(engine.store, embedder, previous, chunks, records)
-    rebuilt = ingest.build_index(engine.store, embedder, chunks, records)
+    settings = Settings(data_dir=tmp_path, corpus_dirs=[])
+    add_files(settings, embedder, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
+    store = Store(settings.sqlalchemy_url)
+    with writing(settings, store, embedder) as writer:  # replaces the first document's rows
+        writer.add([str(FIXTURES / "ah-tk-20232024-901.xml")], lambda p: parse_file(Path(p)))
+    documents, records = store.snapshot()
+    texts = {document.doc_id: document.text for document, _ in documents}
+    chunks = [r.to_chunk(texts[r.doc_id]) for r in records]
+    generations = Generations(settings.index_dir)
+    previous = generations.load(generations.current() or "").bundle
+    assert previous is not None
+    updated = ingest.update_index(store, embedder, previous, chunks, records)
+    rebuilt = ingest.build_index(store, embedder, chunks, records)
     assert updated is not None
     assert updated.chunk_ids == rebuilt.chunk_ids and updated.fingerprint == rebuilt.fingerprint
     n = len(records)
@@ -194,49 +189,6 @@ def test_large_index_is_updated_in_place(
     )
     assert np.array_equal(updated.sentence_spans, rebuilt.sentence_spans)
     assert np.array_equal(updated.sentence_vectors, rebuilt.sentence_vectors)
-
-
-CRASHING_ADD = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    from retrieval.engine import Engine
-    from retrieval.ingest import ingest_documents
-    from retrieval.parsing import parse_text
-    from retrieval.settings import Settings
-
-    engine = Engine(Settings(data_dir=Path(sys.argv[1]), corpus_dirs=[]))
-    for n in range(1000):
-        text = f"Kamervraag 2024Z{n:05d}\\n\\n• Vraag 1\\n  Waarom {n}?\\n\\n  Daarom {n}.\\n"
-        ingest_documents(engine.store, engine.settings, [parse_text(text)])
-        print(n, flush=True)
-        if n == 20:
-            engine.reload()  # writes an index, then keeps adding until killed
-    """
-)
-
-
-def test_kill_9_mid_ingest_leaves_a_usable_database_and_index(tmp_path: Path) -> None:
-    script = tmp_path / "crash.py"
-    script.write_text(CRASHING_ADD)
-    data = tmp_path / "data"
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(data)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[1],
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if int(line) >= 60:
-            break
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    engine = Engine(Settings(data_dir=data, corpus_dirs=[]))  # the index is stale: refreshed
-    stored = engine.store.document_hashes()
-    assert len(stored) >= 61
-    assert all(engine.document(doc_id).sections for doc_id in stored)
-    assert engine.search("Waarom 7?").results[0].doc_id == "kv-tk-2024Z00007"
 
 
 # --- the limburg corpus --------------------------------------------------------------------
@@ -252,11 +204,12 @@ def test_every_limburg_document_can_be_added(tmp_path: Path, embedder: Embedder)
         path = folder / f"{n:03d}-{Path(row['name']).stem[:60]}.txt"
         path.write_text(row["text_content"], encoding="utf-8")
         paths.append(str(path))
-    engine = make_engine(tmp_path / "data", embedder)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[])
+    store = Store(settings.sqlalchemy_url)
     logging.getLogger("retrieval").setLevel(logging.ERROR)
-    report = add_each(engine.store, engine.settings, paths, lambda p: parse_file(Path(p)))
+    report = ingest.add_each(store, settings, paths, lambda p: parse_file(Path(p)))
     assert not report.failed
-    documents = engine.store.documents()
+    documents = store.documents()
     with_pairs = [d for d in documents if any(s.kind == "qa" for s in d.sections)]
     answers = [row for row in rows if row["name"].startswith("Antwoord")]
     answers_with_pairs = [d for d in with_pairs if d.source_file and "Antwoord" in d.source_file]
