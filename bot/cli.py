@@ -143,6 +143,7 @@ class Root:
         """The engine of a command that answers questions, after `prepare_index`."""
         from retrieval.errors import IndexUnavailable
 
+        self.adapters  # noqa: B018 - a bad adapter setting fails before any indexing
         self.prepare_index()
         try:
             engine = self.reader()

@@ -10,6 +10,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def configure_logging(level: int) -> None:
     logging.basicConfig(format=LOG_FORMAT, level=level, force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, the bot token too
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)  # which CPU build, every start
 
 
 class RedactToken(logging.Filter):

@@ -113,7 +113,10 @@ class Store:
         self.engine = self._open()
 
     def _sqlite_path(self) -> Path | None:
+        """The SQLite file, where it is one plainly named (not in memory, not a `file:` URI)."""
         if self.url.get_backend_name() != "sqlite" or self.url.database in (None, "", ":memory:"):
+            return None
+        if self.url.query.get("uri") in ("true", "1"):
             return None
         return Path(self.url.database).absolute()
 

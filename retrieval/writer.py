@@ -53,6 +53,7 @@ def writing(
     """
     with WriterLock(settings.data_dir, command) as lock:
         lock.acquire(wait, on_wait)
+        store.check_writable()  # before the model is loaded: a read-only database fails at once
         model = embedder if isinstance(embedder, Embedder) else embedder()
         yield Writer(settings, store, model, progress)
 
