@@ -18,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.evaluation import load_questions
 from retrieval.search import clean_question
 from retrieval.settings import Settings
+from retrieval.writer import index_folders
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -34,7 +36,10 @@ def main() -> None:
     csv.field_size_limit(1 << 30)
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = args.data_dir or Path(tmp)
-        engine = Engine(Settings(data_dir=data_dir, embedding_model=args.model))
+        settings = Settings(data_dir=data_dir, embedding_model=args.model)
+        embedder = Embedder(args.model)
+        index_folders(settings, embedder, progress=True)
+        engine = Engine(settings, embedder=embedder)
         searcher = engine._loaded.searcher
         assert searcher is not None
 

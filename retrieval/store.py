@@ -213,11 +213,6 @@ class Store:
             s.rollback()
 
     # --- documents and chunks ---------------------------------------------------------------
-    def documents(self) -> list[Document]:
-        with self.session() as s:
-            rows = s.exec(select(DocumentRecord).order_by(DocumentRecord.doc_id)).all()
-            return [r.to_document() for r in rows]
-
     def document(self, doc_id: str) -> Document | None:
         with self.session() as s:
             record = s.get(DocumentRecord, doc_id)
@@ -237,10 +232,6 @@ class Store:
             documents = s.exec(select(DocumentRecord).order_by(DocumentRecord.doc_id)).all()
             chunks = s.exec(select(ChunkRecord).order_by(col(ChunkRecord.id))).all()
             return [(d.to_document(), d.version) for d in documents], list(chunks)
-
-    def chunk_records(self) -> list[ChunkRecord]:
-        with self.session() as s:
-            return list(s.exec(select(ChunkRecord).order_by(col(ChunkRecord.id))).all())
 
     def replace_document(self, document: Document, chunks: Iterable[Chunk], version: str) -> None:
         """Put `document` and its chunks in place of any older version, in one transaction.

@@ -24,6 +24,7 @@ from retrieval.ingest import (
     IngestReport,
     add_each,
     fingerprint,
+    ingest_documents,
     ingest_folders,
     refresh_index,
     remove_documents,
@@ -58,6 +59,21 @@ def writing(
         yield Writer(settings, store, model, progress)
 
 
+def index_folders(
+    settings: Settings,
+    embedder: Embedder,
+    folders: Sequence[Path] | None = None,
+    store: Store | None = None,
+    progress: bool = False,
+) -> tuple[IngestReport, Generation]:
+    """`vraagbaak index` for programs (tests, benchmarks): the documents of `folders` (default:
+    the configured corpus) stored and the index brought up to date, under the writer's lock."""
+    store = store or Store(settings.sqlalchemy_url, settings.database_setting)
+    with writing(settings, store, embedder, progress=progress) as writer:
+        report = writer.ingest_folders(settings.corpus_dirs if folders is None else folders)
+        return report, writer.publish()
+
+
 @dataclass
 class Writer:
     """Changes the database and saves index generations. Use it only while holding WriterLock."""
@@ -77,6 +93,12 @@ class Writer:
     def ingest_folders(self, folders: Sequence[Path]) -> IngestReport:
         """Every document of these corpus folders; a folder that does not parse changes nothing."""
         report = ingest_folders(self.store, self.settings, folders)
+        self._seeded()
+        return report
+
+    def ingest(self, documents: Iterable[Document]) -> IngestReport:
+        """Documents already parsed (a benchmark's, a program's)."""
+        report = ingest_documents(self.store, self.settings, documents)
         self._seeded()
         return report
 

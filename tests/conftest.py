@@ -19,8 +19,7 @@ from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.generation import Generation
 from retrieval.settings import DEFAULT_MODEL, Settings
-from retrieval.store import Store
-from retrieval.writer import writing
+from retrieval.writer import index_folders
 from tests.telegram_emulator import TelegramEmulator
 
 # --- the engine most tests share ------------------------------------------------------------
@@ -34,14 +33,9 @@ def embedder() -> Embedder:
     return Embedder(DEFAULT_MODEL)
 
 
-def build_index(
-    settings: Settings, embedder: Embedder, folders: list[Path] | None = None
-) -> Generation:
-    """What `vraagbaak index` does: a corpus into the database, and the index saved."""
-    store = Store(settings.sqlalchemy_url)
-    with writing(settings, store, embedder, command="tests") as writer:
-        writer.ingest_folders(settings.corpus_dirs if folders is None else folders)
-        return writer.publish()
+def build_index(settings: Settings, embedder: Embedder) -> Generation:
+    """What `vraagbaak index` does: the configured corpus stored and the index saved."""
+    return index_folders(settings, embedder)[1]
 
 
 @pytest.fixture(scope="session")

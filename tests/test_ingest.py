@@ -209,7 +209,7 @@ def test_every_limburg_document_can_be_added(tmp_path: Path, embedder: Embedder)
     logging.getLogger("retrieval").setLevel(logging.ERROR)
     report = ingest.add_each(store, settings, paths, lambda p: parse_file(Path(p)))
     assert not report.failed
-    documents = store.documents()
+    documents = [document for document, _ in store.snapshot()[0]]
     with_pairs = [d for d in documents if any(s.kind == "qa" for s in d.sections)]
     answers = [row for row in rows if row["name"].startswith("Antwoord")]
     answers_with_pairs = [d for d in with_pairs if d.source_file and "Antwoord" in d.source_file]

@@ -1,12 +1,9 @@
 """A setting that cannot work gets one line that names it and says what to do, and a non-zero
-exit; the service reports the real cause; a database file replaced under a running process is
-reopened."""
+exit; the service reports the real cause."""
 
 from __future__ import annotations
 
-import logging
 import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -19,10 +16,6 @@ from fastapi.testclient import TestClient
 
 from bot.cli import Root, service
 from retrieval.engine import Engine
-from retrieval.ingest import document_version
-from retrieval.parsing import parse_file
-from retrieval.settings import Settings
-from retrieval.store import Store
 from tests.conftest import VRAAGBAAK, free_port
 
 FIXTURE = Path(__file__).parent / "fixtures/ah-tk-20232024-901.xml"
@@ -168,28 +161,3 @@ def test_the_service_reports_the_real_cause(
         assert cause.startswith("EMBEDDING_MODEL='/no/such/model' is not a model on this machine")
         searched = client.get("/api/search", params={"q": "Wat is spyware?"})
         assert searched.status_code == 503 and searched.json() == {"detail": cause}
-
-
-def test_a_database_file_replaced_or_deleted_under_a_running_process_is_reopened(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    settings = Settings(data_dir=tmp_path)
-    path = tmp_path / "vraagbaak.db"
-    running = Store(settings.sqlalchemy_url)
-    assert running.document_versions() == {}
-    restored = tmp_path / "backup.db"  # a backup with one document, restored over the file
-    backup = Store(f"sqlite:///{restored}")
-    document = parse_file(FIXTURE)
-    backup.replace_document(document, [], document_version(document, settings))
-    backup.engine.dispose()
-    shutil.copy(restored, tmp_path / "copy.db")
-    os.replace(tmp_path / "copy.db", path)
-    with caplog.at_level(logging.WARNING):
-        assert list(running.document_versions()) == [document.doc_id]
-    assert f"The database file {path} was replaced: opening it again" in caplog.text
-
-    path.unlink()
-    caplog.clear()
-    with caplog.at_level(logging.WARNING):
-        assert running.document_versions() == {}
-    assert "was deleted: opening it again" in caplog.text and path.exists()
