@@ -440,16 +440,15 @@ def bot(ctx: typer.Context) -> None:
     from bot.console import run_console
 
     r = root(ctx)
-    configure_logging(logging.INFO)
-    adapters = r.adapters  # also keeps the token out of the log
+    adapters = r.adapters
     if adapters.telegram_bot_token is None:
-        logging.getLogger().setLevel(logging.WARNING)  # the console shows replies, not logs
         run_console(r.engine)
         return
     from telegram.error import InvalidToken, TelegramError
 
     from bot.telegram.app import run_polling
 
+    configure_logging(logging.INFO)  # the bot's own lines, the token kept out of them
     r.store.check_writable()  # answer buttons and feedback are kept in the database
     engine = r.engine
     try:

@@ -6,11 +6,19 @@ import logging
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
+_secrets: set[str] = set()  # kept out of every log line, whenever logging is set up again
+
 
 def configure_logging(level: int) -> None:
-    logging.basicConfig(format=LOG_FORMAT, level=level, force=True)
+    """Lines to stderr at `level` and above; called again, it only changes the level."""
+    root = logging.getLogger()
+    if not root.handlers:  # kept where a test runner (or uvicorn's parent) installed its own
+        logging.basicConfig(format=LOG_FORMAT)
+    root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, the bot token too
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)  # which CPU build, every start
+    for secret in _secrets:
+        _filter_handlers(secret)  # handlers installed since
 
 
 class RedactToken(logging.Filter):
@@ -28,6 +36,12 @@ class RedactToken(logging.Filter):
 
 
 def redact(token: str) -> None:
-    """Keeps `token` out of every line the root logger's handlers write."""
+    """Keeps `token` out of every line the root logger's handlers write, now and after any
+    later `configure_logging`."""
+    _secrets.add(token)
+    _filter_handlers(token)
+
+
+def _filter_handlers(token: str) -> None:
     for handler in logging.getLogger().handlers:
         handler.addFilter(RedactToken(token))

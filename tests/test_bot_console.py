@@ -73,6 +73,16 @@ def test_log_filter_redacts_the_token() -> None:
     assert record.getMessage() == "POST https://api.telegram.org/bot<token>/getMe"
 
 
+def test_the_token_stays_out_of_the_log_when_logging_is_set_up_again() -> None:
+    probe = (
+        "import logging; from bot.logs import configure_logging, redact; "
+        "configure_logging(logging.WARNING); redact('123456:SECRET'); "
+        "configure_logging(logging.INFO); logging.getLogger('x').info('token 123456:SECRET')"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert "token <token>" in done.stderr and "SECRET" not in done.stderr
+
+
 @pytest.mark.asyncio(loop_scope="session")
 async def test_bot_command_with_token_polls_the_configured_api(
     engine: Engine, tmp_path: Path
