@@ -194,7 +194,7 @@ class Generations:
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
-        for path in self.documents_dir.iterdir():
+        for path in self.documents_dir.iterdir() if self.documents_dir.is_dir() else ():
             if path.name not in referenced:
                 path.unlink(missing_ok=True)
 

@@ -193,7 +193,9 @@ def test_large_index_is_updated_in_place(
 
 # --- the limburg corpus --------------------------------------------------------------------
 @pytest.mark.skipif(not LIMBURG.is_file(), reason="shared/corpora/kamervragen-limburg is absent")
-def test_every_limburg_document_can_be_added(tmp_path: Path, embedder: Embedder) -> None:
+def test_every_limburg_document_can_be_added(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     csv.field_size_limit(10**8)
     with LIMBURG.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -206,7 +208,7 @@ def test_every_limburg_document_can_be_added(tmp_path: Path, embedder: Embedder)
         paths.append(str(path))
     settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[])
     store = Store(settings.sqlalchemy_url)
-    logging.getLogger("retrieval").setLevel(logging.ERROR)
+    caplog.set_level(logging.ERROR, logger="retrieval")  # restored after the test
     report = ingest.add_each(store, settings, paths, lambda p: parse_file(Path(p)))
     assert not report.failed
     documents = [document for document, _ in store.snapshot()[0]]
