@@ -13,5 +13,9 @@ class IndexUnavailable(RuntimeError):
     """No index generation can be used (missing, damaged, another model): a writer rebuilds it."""
 
 
+class IndexOutdated(IndexUnavailable):
+    """The index was written by an older vraagbaak: nothing is wrong, but it must be rebuilt."""
+
+
 class WriterBusy(RuntimeError):
     """Another process holds the writer's lock and this one was told not to wait."""

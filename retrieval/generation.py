@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.documents import Chunk, Document, Span
-from retrieval.errors import IndexUnavailable
+from retrieval.errors import IndexOutdated, IndexUnavailable
 from retrieval.index import IndexBundle
 from retrieval.settings import Settings
 from retrieval.store import SEEDED, Store
@@ -86,8 +86,10 @@ class Generations:
             manifest = json.loads((self.root / name / "manifest.json").read_text())
         except (OSError, ValueError) as exc:
             raise IndexUnavailable(f"generation {name} has no readable manifest ({exc})") from exc
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise IndexUnavailable(f"generation {name} was written by an older vraagbaak")
+        if not isinstance(manifest, dict):
+            raise IndexUnavailable(f"generation {name} has no readable manifest")
+        if manifest.get("format") != FORMAT:
+            raise IndexOutdated(f"generation {name} was written by an older vraagbaak")
         return manifest
 
     def load(self, name: str) -> Generation:

@@ -262,7 +262,10 @@ def embed_cached(
     text_of = dict(zip(keys, texts, strict=True))
     step = max(batch_size * 8, 256)
     with tqdm(
-        total=len(missing), desc=f"Embedding {what}", unit=" texts", disable=not progress
+        total=len(missing),
+        desc=f"Embedding {what}",
+        unit=" texts",
+        disable=not (progress and missing),
     ) as bar:
         for i in range(0, len(missing), step):
             batch = missing[i : i + step]

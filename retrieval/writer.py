@@ -18,7 +18,7 @@ from pathlib import Path
 
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
-from retrieval.errors import IndexUnavailable
+from retrieval.errors import IndexOutdated, IndexUnavailable
 from retrieval.generation import Generation, Generations
 from retrieval.ingest import (
     IngestReport,
@@ -136,6 +136,8 @@ class Writer:
         else:
             try:
                 current = generations.load(current_name)
+            except IndexOutdated as why:
+                log.info("Rebuilding the search index: %s", why)
             except IndexUnavailable as why:
                 log.warning("Rebuilding the search index: %s", why)
         if current is not None:
