@@ -15,9 +15,12 @@ import statistics
 import tempfile
 from collections.abc import Sequence
 
+from bot.settings import AdapterSettings
 from bot.telegram.app import build_application, setup_bot
-from retrieval.engine import Engine, get_engine
-from retrieval.settings import Settings
+from retrieval.embedding import Embedder
+from retrieval.engine import Engine
+from retrieval.settings import DEFAULT_MODEL, Settings
+from retrieval.writer import index_folders
 from tests.telegram_emulator import Chat, TelegramEmulator, User
 from tests.test_bot_telegram import CONCURRENT_QUESTIONS
 
@@ -57,8 +60,7 @@ async def concurrent_run(emulator: TelegramEmulator, run: int) -> list[float]:
 async def bench(engine: Engine, runs: int) -> dict[str, list[tuple[float, float]]]:
     table: dict[str, list[tuple[float, float]]] = {"single asker": [], "20 concurrent": []}
     with TelegramEmulator() as emulator:
-        settings = Settings(
-            data_dir=engine.settings.data_dir,
+        settings = AdapterSettings(
             telegram_bot_token=emulator.token,
             telegram_api_base_url=emulator.base_url,
         )
@@ -85,7 +87,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
-        engine = get_engine(Settings(data_dir=data_dir))
+        settings, embedder = Settings(data_dir=data_dir), Embedder(DEFAULT_MODEL)
+        index_folders(settings, embedder)
+        engine = Engine(settings, embedder=embedder)
         table = asyncio.run(bench(engine, args.runs))
     print(f"\n{'scenario':<16}{'p50 (median)':>14}{'p95 (median)':>14}   runs: {args.runs}")
     for scenario, rows in table.items():

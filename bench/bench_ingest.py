@@ -1,8 +1,9 @@
 """Adding 1,000 Kamervraag-sized documents: chunks/s end to end, and what a re-run costs.
 
 Each run starts from an empty data directory, writes the documents as Kamervraag page text
-files, adds them (parse, store, embed, index: `add_each` + `Engine.reload`, as `vraagbaak add`
-does) and then adds the same files again, which must change nothing. Prints medians over runs.
+files, adds them as `vraagbaak add` does (the writer's lock, parse, store, embed, index and save
+a generation) and then adds the same files again, which must change nothing. Prints medians over
+runs.
 
     .venv/bin/python bench/bench_ingest.py [--docs 1000] [--runs 3]
 """
@@ -17,10 +18,10 @@ import time
 from pathlib import Path
 
 from retrieval.embedding import Embedder
-from retrieval.engine import Engine
 from retrieval.parsing import parse_file
 from retrieval.settings import DEFAULT_MODEL, Settings
-from retrieval.sources.batch import add_each
+from retrieval.store import Store
+from retrieval.writer import writing
 
 VOCABULARY = (
     "minister kabinet gemeente toezicht privacy gegevens spyware politie justitie veiligheid "
@@ -71,15 +72,17 @@ def run(docs: int, embedder: Embedder, seed: int) -> tuple[int, float, float]:
             path = folder / f"kv-{n:05d}.txt"
             path.write_text(kamervraag(n, rng), encoding="utf-8")
             paths.append(str(path))
-        engine = Engine(Settings(data_dir=Path(tmp) / "data", corpus_dirs=[]), embedder=embedder)
+        settings = Settings(data_dir=Path(tmp) / "data", corpus_dirs=[])
+        store = Store(settings.sqlalchemy_url)
         timings = []
         for _ in range(2):
             start = time.perf_counter()
-            report = add_each(engine.store, engine.settings, paths, lambda p: parse_file(Path(p)))
-            engine.reload()
+            with writing(settings, store, embedder) as writer:
+                report = writer.add(paths, lambda p: parse_file(Path(p)))
+                generation = writer.publish()
             timings.append(time.perf_counter() - start)
         assert not report.failed and len(report.unchanged) == docs
-        return len(engine.store.chunk_records()), timings[0], timings[1]
+        return len(generation.chunks), timings[0], timings[1]
 
 
 def main() -> None:

@@ -51,11 +51,11 @@ from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.evaluation import EvalQuestion, Scores, evaluate, load_questions
 from retrieval.index import EXACT_LIMIT, DenseIndex, IndexBundle, LexicalIndex
-from retrieval.ingest import ingest_documents, ingest_folders
 from retrieval.parsing import ParseError, parse_text
 from retrieval.search import HybridSearcher, clean_question, model_profile
 from retrieval.settings import BUNDLED_CORPUS, DEFAULT_MODEL, Settings
 from retrieval.store import Store
+from retrieval.writer import index_folders, writing
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -199,6 +199,7 @@ def run_quality(
     embedder = Embedder(model)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
+        index_folders(bench_settings(Path(tmp), model), embedder)
         for run in QUALITY_RUNS:
             engine = Engine(bench_settings(Path(tmp), model, fusion=run.fusion), embedder=embedder)
             log(f"quality: {run.name}")
@@ -381,11 +382,12 @@ class EmbedClock:
 def build_real(size: str, settings: Settings, embedder: Embedder) -> tuple[Engine, int, int]:
     """Parse, chunk, store, embed and index; the engine, document count and parse skips."""
     skipped = 0
-    if size == "shared":
-        store = Store(settings.sqlalchemy_url)
-        ingest_folders(store, settings, settings.corpus_dirs)
-        documents, skipped = shared_documents()
-        ingest_documents(store, settings, documents)
+    with writing(settings, Store(settings.sqlalchemy_url), embedder) as writer:
+        writer.ingest_folders(settings.corpus_dirs)
+        if size == "shared":
+            documents, skipped = shared_documents()
+            writer.ingest(documents)
+        writer.publish()
     engine = Engine(settings, embedder=embedder)
     return engine, len(engine.documents()), skipped
 
@@ -625,7 +627,7 @@ def speed_row(r: SpeedResult, base: SpeedResult | None) -> list[str]:
     p50, p95 = statistics.median(r.latency_p50_ms), statistics.median(r.latency_p95_ms)
     corpus = r.size if r.documents is None else f"{r.size} ({r.documents} docs)"
     return [
-        corpus if r.embedded_texts is not None else f"{r.size} (synthetic)",
+        corpus if r.embedded_texts is not None else f"{r.size} (synthetic, ranking only)",
         f"{r.chunks:,}",
         f"{r.embedded_texts:,}" if r.embedded_texts is not None else "— (random vectors)",
         r.index_type,
@@ -642,12 +644,18 @@ def speed_row(r: SpeedResult, base: SpeedResult | None) -> list[str]:
 
 
 def speed_targets_table(results: list[SpeedResult]) -> str:
+    """The targets are for one question end to end (Engine.search); the synthetic sizes time
+    ranking only, so their row says so and is no verdict on the end-to-end target."""
     rows = []
     for size, limit in (("bundled", 50.0), ("1m", 100.0)):
         r = next((x for x in results if x.size == size), None)
         p50 = statistics.median(r.latency_p50_ms) if r else None
         measured = f"{p50:.1f} ms" if p50 is not None else "not measured"
+        end_to_end = r is None or r.embedded_texts is not None
         verdict = "—" if p50 is None else mark(p50 < limit)
+        if not end_to_end:
+            measured += " (ranking only: no sentence vectors, no passage composition)"
+            verdict = "not measured end to end"
         rows.append([f"p50 < {limit:.0f} ms at {size}", measured, verdict])
     return table(["target (one question end to end)", "measured", ""], rows)
 
@@ -669,7 +677,8 @@ def speed_notes(results: list[SpeedResult]) -> list[str]:
         "rows). Latency = HybridSearcher.rank: language detection + real query embedding + "
         "FAISS + BM25 over all chunks + fusion on the candidates; no sentence vectors (the "
         "bundle has none) and no passage composition. Random vectors have no cluster structure, "
-        "so IVF recall here says nothing about real data; only its speed is measured.",
+        "so IVF recall here says nothing about real data; only its speed is measured. Their "
+        "peak RSS leaves out the sentence vectors an end-to-end index holds.",
     ]
     for r in results:
         notes += r.notes

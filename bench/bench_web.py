@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 import httpx
@@ -57,13 +58,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int, data_dir: str) -> subprocess.Popen[bytes]:
-    vraagbaak = Path(sys.executable).with_name("vraagbaak")
-    env = {**os.environ, "VRAAGBAAK_DATA_DIR": data_dir}
-    for name in ("TELEGRAM_BOT_TOKEN", "WEBHOOK_SECRET", "WEBHOOK_URL"):
-        env.pop(name, None)
-    command = [str(vraagbaak), "serve", "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+VRAAGBAAK = Path(sys.executable).with_name("vraagbaak")
+#: Settings of the environment that would make the benchmark measure something else.
+CLEARED = (
+    "TELEGRAM_BOT_TOKEN",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_URL",
+    "DATABASE_URL",
+    "VRAAGBAAK_CORPUS",
+)
+
+
+def vraagbaak_env(data_dir: str, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    return env | {"VRAAGBAAK_DATA_DIR": data_dir} | settings
+
+
+def start_server(
+    port: int,
+    workers: int,
+    data_dir: str,
+    log: IO[bytes] | int = subprocess.DEVNULL,
+    **settings: str,
+) -> subprocess.Popen[bytes]:
+    """`vraagbaak serve` on loopback; its output goes to `log`, `settings` into its environment."""
+    command = [str(VRAAGBAAK), "serve", "--port", str(port), "--workers", str(workers)]
+    env = vraagbaak_env(data_dir, **settings)
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_ready(base_url: str, workers: int, timeout: float = 300) -> None:

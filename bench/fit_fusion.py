@@ -30,9 +30,10 @@ from bench.corpora import RESULTS, build
 from retrieval.calibration import probes
 from retrieval.documents import Document
 from retrieval.engine import Engine
-from retrieval.ingest import ingest_documents
 from retrieval.search import clean_question
 from retrieval.settings import DEFAULT_MODEL, Settings
+from retrieval.store import Store
+from retrieval.writer import writing
 
 SENTENCE = (0.0, 0.25, 0.5, 0.75, 1.0)
 DENSE = tuple(np.round(np.arange(0.0, 0.91, 0.1), 2))
@@ -67,10 +68,11 @@ def main() -> None:
     settings = Settings(
         data_dir=folder, embedding_model=args.model, database_url=None, candidates=max(DEPTHS)
     )
-    training = Engine(settings)
-    ingest_documents(training.store, settings, [stripped(d) for d in source.store.documents()])
-    training.reload(progress=True)
-    loaded = training._loaded
+    store = Store(settings.sqlalchemy_url)
+    with writing(settings, store, source.embedder, progress=True) as writer:
+        writer.ingest([stripped(d) for d, _ in source.store.snapshot()[0]])
+        writer.publish()
+    loaded = Engine(settings, source.embedder, store)._loaded
     searcher = loaded.searcher
     row_of = {v.chunk.chunk_id: row for row, v in enumerate(loaded.views)}
     alpha0 = searcher.profile.sentence_weight

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.telegram.answers import answer_question
 from bot.telegram.render import about_html, help_html, sources_html, to_plain
 from bot.telegram.texts import Lang, text, ui_language
-from retrieval.engine import Engine, get_engine
-from retrieval.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
 
 CONSOLE_NAME = "vraagbaak"  # stands in for the bot's @username in the help text
 
@@ -32,14 +33,8 @@ def reply(engine: Engine, line: str, lang: Lang) -> list[str]:
     return [answer_question(engine, line, lang).html]
 
 
-def run_console(
-    settings: Settings | None = None,
-    engine: Engine | None = None,
-    stdin: TextIO | None = None,
-    stdout: TextIO | None = None,
-) -> None:
+def run_console(engine: Engine, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
     """Answer each line of `stdin` on `stdout` until end of input (or Ctrl-C)."""
-    engine = engine or get_engine(settings or get_settings(), progress=True)
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     lang = ui_language(None, os.environ.get("LANG"))
     interactive = stdin.isatty()
@@ -57,7 +52,3 @@ def run_console(
     except KeyboardInterrupt:
         pass
     print(file=stdout)
-
-
-if __name__ == "__main__":
-    run_console()

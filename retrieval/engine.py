@@ -1,8 +1,11 @@
-"""The retrieval core's one entry point for adapters (CLI, bot, HTTP service).
+"""The retrieval core's one entry point for adapters (CLI, bot, HTTP service): a reader.
 
-An Engine owns the database, the model and the loaded index. On start it makes sure there is
-something to search: an empty database gets the configured corpus, and a missing, stale or
-damaged index is rebuilt (with a log line saying why) instead of failing.
+`Engine()` loads the newest good index generation and does nothing else: it never writes to the
+database or the index. Everything it answers (documents, chunks, vectors) comes from that one
+generation, so a document added or removed by another process meanwhile cannot make an answer
+inconsistent. A running engine looks for a newer generation every `index_recheck_seconds`; one
+that is damaged or built with another model is refused with a log line, and the engine keeps
+the generation it has. Bringing the index up to date is the writer's job (`retrieval.writer`).
 """
 
 from __future__ import annotations
@@ -12,17 +15,17 @@ import threading
 import time
 from dataclasses import dataclass
 
-import numpy as np
+from sqlalchemy.exc import SQLAlchemyError
 
-from retrieval.answer import ChunkView, compose
-from retrieval.calibration import calibrate
+from retrieval.answer import ChunkView, compose, searcher_for
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
-from retrieval.index import IndexBundle, IndexUnavailable
-from retrieval.ingest import fingerprint, ingest_folders, refresh_index
+from retrieval.errors import IndexUnavailable, SettingError
+from retrieval.generation import Generations
+from retrieval.lock import holder
 from retrieval.results import SearchResult
-from retrieval.search import HybridSearcher, clean_question, model_profile
-from retrieval.settings import Settings, get_settings
+from retrieval.search import HybridSearcher, clean_question
+from retrieval.settings import Settings
 from retrieval.store import Store
 
 log = logging.getLogger(__name__)
@@ -30,101 +33,152 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class _Loaded:
-    """One consistent generation of documents, chunks and index; replaced whole on reload."""
+    """One generation, ready to search; replaced whole on reload."""
 
+    generation: str
     documents: dict[str, Document]
     views: list[ChunkView]
     searcher: HybridSearcher | None  # None while the corpus is empty
-    generation: str | None  # the index folder's CURRENT pointer when this was loaded
 
 
 class Engine:
     def __init__(
-        self, settings: Settings, embedder: Embedder | None = None, progress: bool = False
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        store: Store | None = None,
+        permalink_base: str | None = None,
     ) -> None:
+        """Loads the CURRENT generation, or the newest older one that is good (with a warning).
+
+        IndexUnavailable when there is none: `vraagbaak index` builds one. `store` is only
+        read, to log when the index is behind the database; `permalink_base` is where the
+        HTTP service's passage pages are, if anywhere.
+        """
         self.settings = settings
-        self.store = Store(settings.sqlalchemy_url)
+        self.store = store or Store(settings.sqlalchemy_url, settings.database_setting)
         self.embedder = embedder or Embedder(settings.embedding_model)
-        self.profile = model_profile(settings)
+        self.permalink_base = permalink_base
+        self.generations = Generations(settings.index_dir)
         self._reload_lock = threading.Lock()
         self._checked_at = time.monotonic()
-        if not self.store.document_hashes():
-            log.info("Empty database: indexing the corpus in %s", settings.corpus_dirs)
-            ingest_folders(self.store, settings, settings.corpus_dirs)
-        self._loaded = self._load(progress)
+        self._refused: set[str] = set()  # generations found unusable, not tried again
+        #: Why the CURRENT generation is not the one served, when it is not.
+        self.fallback: str | None = None
+        self._loaded = self._load_best()
 
-    def reload(self, progress: bool = False) -> None:
-        """Pick up what changed in the database, rebuilding the index if it is stale."""
+    @property
+    def generation(self) -> str:
+        return self._loaded.generation
+
+    def reload(self) -> None:
+        """Load the newest good generation now (after this process's writer saved one)."""
         with self._reload_lock:
-            self._loaded = self._load(progress)
+            self._loaded = self._load_best()
+
+    def _load_best(self) -> _Loaded:
+        current = self.generations.current()
+        names = self.generations.names()
+        candidates = ([current] if current else []) + [n for n in names if n != current]
+        problems: list[str] = []
+        for name in candidates:
+            try:
+                loaded = self._load(name)
+            except IndexUnavailable as why:
+                problems.append(str(why))
+                continue
+            self.fallback = None
+            if name != current:
+                self.fallback = problems[0] if problems else "CURRENT names no generation"
+                log.warning(
+                    "Serving the older index generation %s: %s. A writer (`vraagbaak index`) "
+                    "rebuilds it",
+                    name,
+                    self.fallback,
+                )
+            return loaded
+        why = f" ({'; '.join(problems)})" if problems else ""
+        raise IndexUnavailable(
+            f"No usable search index in {self.settings.index_dir}{why}: run `vraagbaak index`."
+        )
+
+    def _load(self, name: str) -> _Loaded:
+        generation = self.generations.load(name)
+        if generation.model_id != self.embedder.model_id:
+            raise IndexUnavailable(
+                f"generation {name} was built with the model {generation.model}, not with "
+                f"EMBEDDING_MODEL={self.settings.embedding_model}"
+            )
+        views = []
+        for chunk in generation.chunks:
+            document = generation.documents[chunk.doc_id]
+            section = document.section(chunk.section)
+            assert section is not None  # checked when the generation was loaded
+            views.append(ChunkView(chunk, document, section))
+        searcher = None
+        if generation.bundle is not None:
+            searcher = searcher_for(self.settings, self.embedder, generation.bundle, views)
+        self._note_if_behind(name, generation.versions)
+        return _Loaded(name, generation.documents, views, searcher)
+
+    def _note_if_behind(self, name: str, versions: dict[str, str]) -> None:
+        """Logs when the database holds other documents than the generation served."""
+        try:
+            stored = self.store.document_versions()
+        except (SettingError, SQLAlchemyError) as exc:  # answering goes on without the database
+            log.warning("Could not compare the index with the database: %s", exc)
+            return
+        differ = len(stored.keys() ^ versions.keys()) + sum(
+            1 for doc_id in stored.keys() & versions.keys() if stored[doc_id] != versions[doc_id]
+        )
+        if not differ:
+            return
+        writer = holder(self.settings.data_dir)
+        if writer:
+            log.info(
+                "Serving index generation %s while a writer (%s) brings it up to date: %d "
+                "documents differ from the database",
+                name,
+                writer,
+                differ,
+            )
+        else:
+            log.warning(
+                "The index (generation %s) is behind the database: %d documents differ. Serving "
+                "it until a writer brings it up to date: run `vraagbaak index`",
+                name,
+                differ,
+            )
 
     def _follow_other_processes(self) -> None:
-        """Reload when another process (`vraagbaak add` beside the bot, say) saved a new index.
+        """Load the generation a writer (`vraagbaak add` beside the bot, say) saved since.
 
-        Looks at most every `index_recheck_seconds`; one caller reloads while the others go on
+        Looks at most every `index_recheck_seconds`; one caller loads while the others go on
         with the generation they have.
         """
         now = time.monotonic()
         if now - self._checked_at < self.settings.index_recheck_seconds:
             return
         self._checked_at = now
-        if self._generation() == self._loaded.generation:
+        name = self.generations.current()
+        if name in (None, self._loaded.generation) or name in self._refused:
             return
-        if self._reload_lock.acquire(blocking=False):
-            try:
-                log.info("Another process changed the index: reloading")
-                self._loaded = self._load(progress=False)
-            finally:
-                self._reload_lock.release()
-
-    def _generation(self) -> str | None:
+        if not self._reload_lock.acquire(blocking=False):
+            return
         try:
-            return (self.settings.index_dir / "CURRENT").read_text().strip()
-        except OSError:
-            return None
-
-    def _load(self, progress: bool) -> _Loaded:
-        documents = {d.doc_id: d for d in self.store.documents()}
-        records = self.store.chunk_records()
-        views = []
-        for record in records:
-            document = documents[record.doc_id]
-            section = document.section(record.section)
-            if section is None:
-                raise RuntimeError(f"chunk {record.chunk_id} names a missing section")
-            views.append(ChunkView(record.to_chunk(document.text), document, section))
-        if not records:
-            return _Loaded(documents, views, None, self._generation())
-
-        expected = fingerprint(self.embedder.model_id, records)
-        try:
-            bundle = IndexBundle.load(self.settings.index_dir, expected)
+            self._loaded = self._load(name)
+            log.info("Loaded index generation %s, saved by another process", name)
         except IndexUnavailable as why:
-            log.warning("Rebuilding the search index: %s", why)
-            bundle = refresh_index(
-                self.store,
-                self.embedder,
-                self.settings.index_dir,
-                [v.chunk for v in views],
-                records,
-                self.settings.embedding_batch_size,
-                progress,
-                sentences=self.profile.sentence_weight > 0,
-            )
-            bundle.decline = calibrate(self._searcher(bundle, views), views)
-            bundle.save(self.settings.index_dir)
-        return _Loaded(documents, views, self._searcher(bundle, views), self._generation())
-
-    def _searcher(self, bundle: IndexBundle, views: list[ChunkView]) -> HybridSearcher:
-        unanswered = np.array([v.section.kind == "question" for v in views], dtype=bool)
-        return HybridSearcher(
-            self.embedder,
-            bundle,
-            self.settings.candidates,
-            self.profile,
-            unanswered,
-            self.settings.min_confidence,
-        )
+            if (self.settings.index_dir / name).is_dir() and self.generations.current() == name:
+                self._refused.add(name)
+                log.warning(
+                    "Keeping index generation %s: the newer one is unusable (%s)",
+                    self._loaded.generation,
+                    why,
+                )
+            # else a writer replaced it while it loaded: the next look finds the newer one
+        finally:
+            self._reload_lock.release()
 
     # --- what adapters call -----------------------------------------------------------------
     def search(
@@ -150,7 +204,7 @@ class Engine:
             loaded.searcher.bundle,
             k or self.settings.top_k,
             offset,
-            self.settings.public_base_url,
+            self.permalink_base,
         )
         return SearchResult(question, answered, ranking.language, passages)
 
@@ -160,17 +214,3 @@ class Engine:
 
     def document(self, doc_id: str) -> Document | None:
         return self._loaded.documents.get(doc_id)
-
-
-_engines: dict[tuple[str, str, str], Engine] = {}
-_engines_lock = threading.Lock()
-
-
-def get_engine(settings: Settings | None = None, progress: bool = False) -> Engine:
-    """The process-wide Engine for these settings, created (and indexed if need be) on first use."""
-    settings = settings or get_settings()
-    key = (str(settings.data_dir), settings.sqlalchemy_url, settings.embedding_model)
-    with _engines_lock:
-        if key not in _engines:
-            _engines[key] = Engine(settings, progress=progress)
-        return _engines[key]

@@ -1,8 +1,8 @@
-"""The search indexes: FAISS over chunk vectors, BM25 (Dutch stemming) over chunk text.
+"""The search indexes: FAISS over chunk vectors, BM25 (Dutch stems and compound parts) over
+chunk text, and the corpus's vocabulary as vectors.
 
-Both are derived from the database and written atomically as one versioned folder: a new
-folder is filled, then the `CURRENT` pointer is swapped in one `os.replace`. A reader never sees
-half an index, and a crash mid-write leaves the previous one in place.
+All are derived from the database; `retrieval.generation` saves them, with the documents they
+were built from, as one generation that readers load whole.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import faiss
 import numpy as np
 
 from retrieval.decline import DeclineModel
+from retrieval.errors import IndexUnavailable
 from retrieval.terms import QuestionTerms, index_tokens
 from retrieval.vocabulary import Vocabulary
 
@@ -29,11 +27,6 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index buil
 
 #: Below this many vectors an exact (flat) index is both fastest to build and fast enough to search.
 EXACT_LIMIT = 100_000
-FORMAT_VERSION = 3  # 2: chunk hashes and record ids; 3: vocabulary, decline model
-
-
-class IndexUnavailable(RuntimeError):
-    """The index files are missing, stale or unreadable: rebuild them."""
 
 
 class LexicalIndex:
@@ -145,7 +138,10 @@ class DenseIndex:
 
 @dataclass
 class IndexBundle:
-    """Everything search needs besides the database, aligned by chunk row."""
+    """Everything search needs besides the documents, aligned by chunk row.
+
+    Written into, and read back from, one generation folder (see `retrieval.generation`).
+    """
 
     fingerprint: str  # of the model and the chunks: a mismatch means stale
     chunk_ids: list[str]
@@ -158,10 +154,8 @@ class IndexBundle:
     vocabulary: Vocabulary | None = None  # the corpus's words as vectors (English questions)
     decline: DeclineModel | None = None  # calibrated on this corpus (None: the model's default)
 
-    def save(self, root: Path) -> None:
-        root.mkdir(parents=True, exist_ok=True)
-        folder = root / f"v{FORMAT_VERSION}-{self.fingerprint[:12]}-{time.time_ns()}"
-        folder.mkdir()
+    def write(self, folder: Path) -> dict[str, object]:
+        """Writes the index files into `folder`; returns what the manifest keeps to read them."""
         self.dense.save(folder / "dense.faiss")
         self.lexical.save(folder / "bm25")
         np.save(folder / "sentence_vectors.npy", self.sentence_vectors)
@@ -171,52 +165,29 @@ class IndexBundle:
         (folder / "vocabulary.json").write_text(
             json.dumps({"stems": vocabulary.stems, "words": vocabulary.words}, ensure_ascii=False)
         )
-        manifest = {
-            "format": FORMAT_VERSION,
+        return {
             "fingerprint": self.fingerprint,
             "chunk_ids": self.chunk_ids,
             "chunk_hashes": self.chunk_hashes,
             "record_ids": self.record_ids,
             "decline": self.decline.to_json() if self.decline else None,
         }
-        (folder / "manifest.json").write_text(json.dumps(manifest))
-        pointer = root / "CURRENT.tmp"
-        pointer.write_text(folder.name)
-        os.replace(pointer, root / "CURRENT")
-        for old in root.iterdir():
-            if old.is_dir() and old.name != folder.name:
-                shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
-    def load(cls, root: Path, fingerprint: str) -> IndexBundle:
-        """The saved index if it matches `fingerprint`; IndexUnavailable says why not."""
-        bundle = cls.load_current(root)
-        if bundle.fingerprint != fingerprint:
-            raise IndexUnavailable("the index was built from another model or corpus")
-        return bundle
-
-    @classmethod
-    def load_current(cls, root: Path) -> IndexBundle:
-        """The saved index, whatever it was built from (a base for an update)."""
-        try:
-            folder = root / (root / "CURRENT").read_text().strip()
-            manifest = json.loads((folder / "manifest.json").read_text())
-        except (OSError, ValueError) as exc:
-            raise IndexUnavailable(f"no readable index in {root} ({exc})") from exc
-        if manifest.get("format") != FORMAT_VERSION:
-            raise IndexUnavailable(f"the index in {folder} has an older format")
+    def read(cls, folder: Path, manifest: dict[str, object]) -> IndexBundle:
+        """The index `write` put in `folder`; IndexUnavailable if the files do not add up."""
         try:
             bundle = cls(
-                fingerprint=manifest["fingerprint"],
-                chunk_ids=list(manifest["chunk_ids"]),
-                chunk_hashes=list(manifest["chunk_hashes"]),
-                record_ids=list(manifest["record_ids"]),
+                fingerprint=str(manifest["fingerprint"]),
+                chunk_ids=list(manifest["chunk_ids"]),  # type: ignore[call-overload]
+                chunk_hashes=list(manifest["chunk_hashes"]),  # type: ignore[call-overload]
+                record_ids=list(manifest["record_ids"]),  # type: ignore[call-overload]
                 dense=DenseIndex.load(folder / "dense.faiss"),
                 lexical=LexicalIndex.load(folder / "bm25"),
                 sentence_vectors=np.load(folder / "sentence_vectors.npy"),
                 sentence_spans=np.load(folder / "sentence_spans.npy"),
                 vocabulary=_load_vocabulary(folder),
-                decline=_load_decline(manifest["decline"]),
+                decline=_load_decline(manifest["decline"]),  # type: ignore[arg-type]
             )
         except Exception as exc:  # faiss and bm25s raise assorted errors on damaged files
             raise IndexUnavailable(f"the index in {folder} is damaged ({exc})") from exc

@@ -1,7 +1,8 @@
 """Getting documents into the database, and the database into a search index.
 
-Unchanged documents are skipped by content hash, and unchanged text is never embedded again:
-vectors are cached in the database under a hash of model and text.
+Unchanged documents are skipped by version, and unchanged text is never embedded again: vectors
+are cached in the database under a hash of model and text. Everything here writes, so only the
+writer calls it (see `retrieval.writer`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from retrieval.chunking import CHUNKER_VERSION, chunk_document
 from retrieval.corpus import load_corpus
 from retrieval.documents import Chunk, Document
 from retrieval.embedding import Embedder, text_key
-from retrieval.index import DenseIndex, IndexBundle, IndexUnavailable, LexicalIndex
+from retrieval.index import DenseIndex, IndexBundle, LexicalIndex
 from retrieval.merging import merge_versions, question_and_answer
 from retrieval.parsing import ParseError
 from retrieval.sentences import sentence_spans
@@ -54,8 +55,8 @@ class IngestReport:
         self.failed.update(other.failed)
 
 
-def stored_hash(document: Document, settings: Settings) -> str:
-    """A document's version in the store: its content plus how it was chunked."""
+def document_version(document: Document, settings: Settings) -> str:
+    """A document's version in the store: a hash of its content and of how it was chunked."""
     recipe = (
         f"{document.content_hash}:{settings.chunk_chars}:{settings.chunk_overlap_chars}"
         f":{CHUNKER_VERSION}"
@@ -133,9 +134,9 @@ def ingest_documents(
     `replace` asks for it.
     """
     report = IngestReport()
-    known = store.document_hashes()
+    known = store.document_versions()
     for incoming in documents:
-        document, version = incoming, stored_hash(incoming, settings)
+        document, version = incoming, document_version(incoming, settings)
         if incoming.doc_id in known and known[incoming.doc_id] != version:
             stored = store.document(incoming.doc_id)
             if stored and not same_origin(Claim.of("", stored), Claim.of("", incoming)):
@@ -145,7 +146,7 @@ def ingest_documents(
                     continue
                 stored = None  # replaced as asked, not merged
             document = merge_versions(stored, incoming)
-            version = stored_hash(document, settings)
+            version = document_version(document, settings)
         if known.get(document.doc_id) == version:
             report.unchanged.append(document.doc_id)
             continue
@@ -188,31 +189,27 @@ def fingerprint(model_id: str, records: Sequence[ChunkRecord]) -> str:
 def refresh_index(
     store: Store,
     embedder: Embedder,
-    root: Path,
+    previous: IndexBundle | None,
     chunks: Sequence[Chunk],
     records: Sequence[ChunkRecord],
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
 ) -> IndexBundle:
-    """An index for `chunks`: the saved one updated in place when it is large, else rebuilt.
+    """An index for `chunks`: `previous` updated in place when it is large, else rebuilt.
     `sentences`: embed every sentence too (for a sentence encoder, whose ranking reads them).
 
     Either way only text the cache does not hold is embedded. Rebuilding reads every vector
-    back from the cache, which is cheap for a small corpus; a large one keeps the saved index's
-    vectors and removes/adds only the rows of changed documents (see `update_index`).
+    back from the cache, which is cheap for a small corpus; a large one keeps the previous index's
+    vectors and removes/adds only the rows of changed documents (see `update_index`), which
+    changes `previous`.
     """
-    if len(records) >= INCREMENTAL_MIN_CHUNKS:
-        try:
-            previous = IndexBundle.load_current(root)
-        except IndexUnavailable as why:
-            log.info("No index to update (%s)", why)
-        else:
-            bundle = update_index(
-                store, embedder, previous, chunks, records, batch_size, progress, sentences
-            )
-            if bundle is not None:
-                return bundle
+    if previous is not None and len(records) >= INCREMENTAL_MIN_CHUNKS:
+        bundle = update_index(
+            store, embedder, previous, chunks, records, batch_size, progress, sentences
+        )
+        if bundle is not None:
+            return bundle
     return build_index(store, embedder, chunks, records, batch_size, progress, sentences)
 
 
@@ -353,7 +350,10 @@ def embed_cached(
     text_of = dict(zip(keys, texts, strict=True))
     step = max(batch_size * 8, 256)
     with tqdm(
-        total=len(missing), desc=f"Embedding {what}", unit=" texts", disable=not progress
+        total=len(missing),
+        desc=f"Embedding {what}",
+        unit=" texts",
+        disable=not (progress and missing),
     ) as bar:
         for i in range(0, len(missing), step):
             batch = missing[i : i + step]

@@ -22,6 +22,7 @@ separate decision (`decline`), calibrated on each corpus when its index is built
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -59,6 +60,11 @@ class ModelProfile:
     sentence_weight: float  # share of the best sentence's cosine in `dense` (vs the whole chunk's)
     fusion: Fusion
     decline: DeclineModel  # used until an index is calibrated on its own corpus
+
+    @property
+    def key(self) -> str:
+        """Changes whenever the profile does (and an index's calibration with it)."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:12]
 
 
 #: USE is a sentence encoder: a chunk is judged partly by its best sentence. Passage encoders

@@ -1,14 +1,18 @@
-"""The one settings object: every knob of vraagbaak, read from the environment and `.env`."""
+"""The core's settings: storage, model, chunking, search, sources; from the env and `.env`.
+
+The adapters (Telegram, web) keep their own settings in `bot/settings.py`.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from retrieval.errors import SettingError
 
 #: The corpus bundled with the repository (documents + manifest.toml).
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -24,7 +28,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default_factory=lambda: Path(user_data_dir("vraagbaak")),
         validation_alias="VRAAGBAAK_DATA_DIR",
-        description="Index files and the default SQLite database live here.",
+        description="Index files, the writer's lock and the default SQLite database live here.",
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: SQLite in data_dir."
@@ -38,9 +42,10 @@ class Settings(BaseSettings):
     # --- embedding -----------------------------------------------------------------------
     embedding_model: str = Field(
         default=DEFAULT_MODEL,
-        description="'use-multilingual', or any sentence-transformers model name or local path.",
+        min_length=1,
+        description="'use-multilingual', or a sentence-transformers model on disk (name or path).",
     )
-    embedding_batch_size: int = 32
+    embedding_batch_size: int = Field(default=32, ge=1)
 
     # --- chunking ------------------------------------------------------------------------
     chunk_chars: int = Field(default=1200, ge=200, description="Longest chunk body, characters.")
@@ -81,20 +86,6 @@ class Settings(BaseSettings):
     http_timeout: float = Field(default=30.0, gt=0, description="Seconds per HTTP request.")
     http_retries: int = Field(default=2, ge=0, description="Retries after a failed request.")
 
-    # --- adapters (bot, HTTP service) ----------------------------------------------------
-    telegram_bot_token: SecretStr | None = None
-    telegram_api_base_url: str | None = Field(
-        default=None, description="Another Bot API server, e.g. http://127.0.0.1:8081/bot"
-    )
-    public_base_url: str | None = Field(
-        default=None, description="Where the HTTP service is reachable, for passage permalinks."
-    )
-    admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    webhook_secret: SecretStr | None = None
-    webhook_url: str | None = Field(
-        default=None, description="This service's public URL; the bot's webhook is set under it."
-    )
-
     @field_validator("corpus_dirs", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
@@ -102,24 +93,30 @@ class Settings(BaseSettings):
             return [Path(p) for p in value.split(":") if p.strip()]
         return value
 
-    @field_validator("admin_user_ids", mode="before")
-    @classmethod
-    def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [int(p) for p in value.replace(",", " ").split()]
-        if isinstance(value, int):
-            return [value]
-        return value
-
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'vraagbaak.db'}"
+
+    @property
+    def database_setting(self) -> str:
+        """The setting a database problem is the user's to fix in."""
+        return "DATABASE_URL" if self.database_url else "VRAAGBAAK_DATA_DIR"
 
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
 
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()
+def setting_error(error: ValidationError, settings_class: type[BaseSettings]) -> SettingError:
+    """One line naming the environment variable(s) of a failed validation and what was wrong."""
+    problems = []
+    for detail in error.errors():
+        name = str(detail["loc"][0]) if detail["loc"] else ""
+        field = settings_class.model_fields.get(name)
+        alias = (
+            field.validation_alias if field and isinstance(field.validation_alias, str) else None
+        )
+        value = detail.get("input")
+        shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+        problems.append(f"{(alias or name).upper()}: {detail['msg']}{shown}")
+    return SettingError("; ".join(problems) + ". Fix it in the environment or in .env.")

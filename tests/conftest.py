@@ -16,8 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from retrieval.engine import Engine, get_engine
-from retrieval.settings import Settings
+from bot.settings import AdapterSettings
+from retrieval.embedding import Embedder
+from retrieval.engine import Engine
+from retrieval.generation import Generation
+from retrieval.settings import DEFAULT_MODEL, Settings
+from retrieval.writer import index_folders
 from tests.telegram_emulator import TelegramEmulator
 
 # Hypothesis (under Schemathesis, tests/test_web_fuzz.py) keeps its caches in a temporary folder,
@@ -28,15 +32,32 @@ os.environ.setdefault(
 
 # --- the engine most tests share ------------------------------------------------------------
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+VRAAGBAAK = Path(sys.executable).with_name("vraagbaak")
 
 
 @pytest.fixture(scope="session")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    """The real engine (default model, SQLite, FAISS, BM25) over the bundled corpus, indexed once.
+def embedder() -> Embedder:
+    """The default model, loaded once for every test that runs it in this process."""
+    return Embedder(DEFAULT_MODEL)
 
-    The process-wide instance, so the bot's code finds the same one through `get_engine`.
-    """
-    return get_engine(Settings(data_dir=tmp_path_factory.mktemp("data")))
+
+def build_index(settings: Settings, embedder: Embedder) -> Generation:
+    """What `vraagbaak index` does: the configured corpus stored and the index saved."""
+    return index_folders(settings, embedder)[1]
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Engine:
+    """The real engine (default model, SQLite, FAISS, BM25) on the bundled corpus, indexed once."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
+    build_index(settings, embedder)
+    return Engine(settings, embedder=embedder)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 # --- web fixtures (tests/test_web*.py) -------------------------------------------------------
@@ -60,11 +81,18 @@ class WebServer:
 
     base_url: str
     settings: Settings  # what the server runs with
+    adapters: AdapterSettings
     process: subprocess.Popen[bytes]
     log_path: Path
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+    def log(self, since: int = 0) -> str:
+        """The server's log from byte `since` on (see `log_size`)."""
+        with self.log_path.open("rb") as handle:
+            handle.seek(since)
+            return handle.read().decode(errors="replace")
+
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +108,8 @@ def web_server(
     """`vraagbaak serve --webhook-url`, with the bot on the emulator; waits for /readyz."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("web-data"),
+    settings = Settings(data_dir=tmp_path_factory.mktemp("web-data"))
+    adapters = AdapterSettings(
         public_base_url=base_url,
         telegram_bot_token=telegram_api.token,
         telegram_api_base_url=telegram_api.base_url,
@@ -94,7 +122,9 @@ def web_server(
         "WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
     workdir = tmp_path_factory.mktemp("web-run")
-    with serve(port, settings, env, workdir, "--webhook-url", base_url) as server:
+    with serve(
+        port, settings, env, workdir, "--webhook-url", base_url, adapters=adapters
+    ) as server:
         yield server
 
 
@@ -149,30 +179,30 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServ
         yield server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def serve(
-    port: int, settings: Settings, env: dict[str, str], workdir: Path, *args: str
+    port: int,
+    settings: Settings,
+    env: dict[str, str],
+    workdir: Path,
+    *args: str,
+    adapters: AdapterSettings | None = None,
 ) -> Iterator[WebServer]:
-    """`vraagbaak serve` on 127.0.0.1:`port` with `settings` (also given as `env`), run in
-    `workdir` (so no developer's .env is read); waits for /readyz, stops it afterwards."""
+    """`vraagbaak serve` on 127.0.0.1:`port` with `settings` and `adapters` (also given as
+    `env`), run in `workdir` (so no developer's .env is read); waits for /readyz, stops it
+    afterwards."""
     base_url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k not in WEB_ENV_CLEARED} | {
         "VRAAGBAAK_DATA_DIR": str(settings.data_dir),
         **env,
     }
     log_path = workdir / "serve.log"
-    command = [str(Path(sys.executable).with_name("vraagbaak")), "serve", "--port", str(port)]
+    command = [str(VRAAGBAAK), "serve", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [*command, *args], env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
         )
-    server = WebServer(base_url, settings, process, log_path)
+    server = WebServer(base_url, settings, adapters or AdapterSettings(), process, log_path)
     try:
         deadline = time.monotonic() + 180
         while httpx_status(f"{base_url}/readyz") != 200:

@@ -202,12 +202,18 @@ class TelegramEmulator:
 
     # --- lifecycle ------------------------------------------------------------------------
     @property
+    def root_url(self) -> str:
+        """The server's root, as a local telegram-bot-api server's address is written."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
+        """python-telegram-bot's form of the address."""
+        return f"{self.root_url}/bot"
 
     @property
     def base_file_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/file/bot"
+        return f"{self.root_url}/file/bot"
 
     def start(self) -> TelegramEmulator:
         app = Starlette(

@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.console import run_console
-from bot.telegram.app import RedactToken
+from bot.logs import RedactToken
+from bot.settings import AdapterSettings
 from retrieval.engine import Engine
-from retrieval.settings import get_settings
 from tests.telegram_emulator import Chat, TelegramEmulator, User
 
 
@@ -40,7 +40,7 @@ def bot_command_env(engine: Engine, **telegram: str) -> dict[str, str]:
     return env | {"VRAAGBAAK_DATA_DIR": str(engine.settings.data_dir)} | telegram
 
 
-BOT_COMMAND = [sys.executable, "-c", "from bot.cli import app; app()", "bot"]
+BOT_COMMAND = [sys.executable, "-c", "from bot.cli import main; main()", "bot"]
 
 
 def test_bot_command_without_token_runs_the_console(
@@ -50,13 +50,19 @@ def test_bot_command_without_token_runs_the_console(
     for name, value in bot_command_env(engine).items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    get_settings.cache_clear()
-    try:
-        done = CliRunner().invoke(app, ["bot"], input="Wat is spyware?\n")
-    finally:
-        get_settings.cache_clear()
+    done = CliRunner().invoke(app, ["bot"], input="Wat is spyware?\n")
     assert done.exit_code == 0, done.output
     assert "\n> " in done.output and "📄" in done.output
+
+
+@pytest.mark.parametrize(
+    "configured",
+    ["http://127.0.0.1:8081", "http://127.0.0.1:8081/", "http://127.0.0.1:8081/bot",
+     "http://127.0.0.1:8081/bot/"],
+)  # fmt: skip
+def test_the_bot_api_url_is_a_server_root_or_the_ptb_form(configured: str) -> None:
+    urls = AdapterSettings(telegram_api_base_url=configured).bot_api_urls()
+    assert urls == ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot")
 
 
 def test_log_filter_redacts_the_token() -> None:
@@ -67,6 +73,16 @@ def test_log_filter_redacts_the_token() -> None:
     assert record.getMessage() == "POST https://api.telegram.org/bot<token>/getMe"
 
 
+def test_the_token_stays_out_of_the_log_when_logging_is_set_up_again() -> None:
+    probe = (
+        "import logging; from bot.logs import configure_logging, redact; "
+        "configure_logging(logging.WARNING); redact('123456:SECRET'); "
+        "configure_logging(logging.INFO); logging.getLogger('x').info('token 123456:SECRET')"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert "token <token>" in done.stderr and "SECRET" not in done.stderr
+
+
 @pytest.mark.asyncio(loop_scope="session")
 async def test_bot_command_with_token_polls_the_configured_api(
     engine: Engine, tmp_path: Path
@@ -75,7 +91,7 @@ async def test_bot_command_with_token_polls_the_configured_api(
         env = bot_command_env(
             engine,
             TELEGRAM_BOT_TOKEN=emulator.token,
-            TELEGRAM_API_BASE_URL=emulator.base_url,
+            TELEGRAM_API_BASE_URL=emulator.base_url,  # PTB's form; the root in test_bot_telegram
         )
         process = subprocess.Popen(
             BOT_COMMAND, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True

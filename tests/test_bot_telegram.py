@@ -14,11 +14,11 @@ from sqlmodel import select
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.settings import AdapterSettings
 from bot.telegram.answers import answer_question
 from bot.telegram.app import build_application, setup_bot
 from bot.telegram.feedback import Feedback
 from retrieval.engine import Engine
-from retrieval.settings import Settings
 from tests.telegram_emulator import Call, Chat, TelegramEmulator, User, parse_html
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -92,10 +92,9 @@ def emulator() -> Iterator[TelegramEmulator]:
 async def bot(
     emulator: TelegramEmulator, engine: Engine, problems: Problems
 ) -> AsyncIterator[Application]:
-    settings = Settings(
-        data_dir=engine.settings.data_dir,
+    settings = AdapterSettings(
         telegram_bot_token=emulator.token,
-        telegram_api_base_url=emulator.base_url,
+        telegram_api_base_url=emulator.root_url,  # a Bot API server's root; see test_bot_console
         admin_user_ids=[ADMIN.id],
     )
     application = build_application(settings, engine)

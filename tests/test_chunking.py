@@ -37,7 +37,7 @@ def test_bundled_corpus_chunks_know_their_document_section_and_question() -> Non
         chunks = chunk_document(document, 1200, 200)
         assert len({c.chunk_id for c in chunks}) == len(chunks)
         for chunk in chunks:
-            assert document.text[chunk.quote.start : chunk.quote.end] == chunk.text
+            assert document.text[chunk.span.start : chunk.span.end] == chunk.text
             section = document.section(chunk.section)
             assert section is not None
             assert chunk.context.startswith(document.title)

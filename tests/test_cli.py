@@ -11,23 +11,28 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.lock import WriterLock
 from retrieval.settings import BUNDLED_CORPUS
-from tests.conftest import SHARED
+from tests.conftest import SHARED, VRAAGBAAK
 
-VRAAGBAAK = Path(sys.executable).with_name("vraagbaak")
+#: Settings a developer's environment may hold that would change what these tests see.
+CLEARED = ("DATABASE_URL", "VRAAGBAAK_CORPUS", "EMBEDDING_MODEL", "PUBLIC_BASE_URL")
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    return env | {"VRAAGBAAK_DATA_DIR": str(data_dir)} | extra
 
 
 def run(
     data_dir: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    environ = {**os.environ, "VRAAGBAAK_DATA_DIR": str(data_dir), **(env or {})}
-    environ.pop("DATABASE_URL", None)
     return subprocess.run(
         [str(VRAAGBAAK), *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=environ,
+        env=cli_env(data_dir, **(env or {})),
         timeout=300,
     )
 
@@ -39,7 +44,48 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert done.returncode == 0, done.stderr
     assert "5 documents indexed" in done.stdout
     assert "Embedding chunks" in done.stderr  # the progress bar of the first build
+    assert "WARNING" not in done.stderr and "Traceback" not in done.stderr  # a normal first run
     return folder
+
+
+def test_help_loads_neither_the_model_nor_the_index_libraries() -> None:
+    probe = (
+        "import sys; from typer.testing import CliRunner; from bot.cli import app; "
+        "runs = [CliRunner().invoke(app, args) for args in (['--help'], ['ask', '--help'])]; "
+        "assert all(r.exit_code == 0 for r in runs), [r.output for r in runs]; "
+        "print(sorted(m for m in ('torch', 'sentence_transformers', 'faiss') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_second_writer_waits_or_with_no_wait_fails_at_once(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    name = "kv-tk-2022Z04503.txt"
+    shutil.copy(BUNDLED_CORPUS / name, corpus / name)
+    (corpus / "manifest.toml").write_text(f'[[document]]\nfile = "{name}"\n')
+    data = tmp_path / "data"
+    with WriterLock(data, "vraagbaak add") as lock:  # another writer at work
+        lock.acquire(wait=False, on_wait=print)
+        refused = run(data, "index", "--corpus", str(corpus), "--no-wait")
+        assert refused.returncode == 75
+        assert refused.stderr.startswith("Another vraagbaak process is changing the index")
+        assert f"vraagbaak add, pid {os.getpid()}" in refused.stderr
+        waiting = subprocess.Popen(
+            [str(VRAAGBAAK), "index", "--corpus", str(corpus)],
+            env=cli_env(data),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert waiting.stderr is not None
+        assert waiting.stderr.readline().startswith("Waiting for another vraagbaak process")
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, err
+    # a fresh data directory indexed with --corpus holds that corpus, not the bundled one
+    assert out.strip() == "1 added, 0 updated, 0 unchanged; 1 documents indexed."
 
 
 def test_index_again_changes_nothing(data_dir: Path) -> None:
@@ -123,9 +169,11 @@ def test_eval_reports_scores_by_language(data_dir: Path) -> None:
 
 def test_add_and_remove_a_document_from_the_command_line(data_dir: Path) -> None:
     fixture = Path(__file__).parent / "fixtures/ah-tk-20232024-901.xml"
-    added = run(data_dir, "add", str(fixture))
+    added = run(data_dir, "--verbose", "add", str(fixture))
     assert added.returncode == 0, added.stderr
     assert "1 added" in added.stdout and "6 documents indexed" in added.stdout
+    assert "Updating the search index: 1 documents added, 0 changed, 0 removed" in added.stderr
+    assert "model" not in added.stderr.lower() and "WARNING" not in added.stderr
     question = "Mogen gemeenten binnendringen in telefoons van inwoners?"
     found = json.loads(run(data_dir, "search", question, "--json").stdout)
     assert found["answered"] and "Wetboek van Strafvordering" in found["results"][0]["text"]

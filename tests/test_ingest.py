@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
-import signal
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +13,12 @@ from sqlmodel import func, select
 from retrieval import ingest
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
-from retrieval.index import IndexBundle
+from retrieval.generation import Generations
 from retrieval.parsing import ParseError, parse_bytes, parse_file
-from retrieval.settings import DEFAULT_MODEL, Settings
+from retrieval.settings import Settings
 from retrieval.sources.batch import add_each
-from retrieval.store import EmbeddingRecord
+from retrieval.store import EmbeddingRecord, Store
+from retrieval.writer import writing
 from tests.conftest import SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -30,18 +26,13 @@ LIMBURG = SHARED / "corpora/kamervragen-limburg/questions.csv"
 RIJKSOVERHEID = SHARED / "corpora/rijksoverheid-vac/vacs_bzk.csv"
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder(DEFAULT_MODEL)
-
-
-def make_engine(tmp_path: Path, embedder: Embedder) -> Engine:
-    return Engine(Settings(data_dir=tmp_path, corpus_dirs=[]), embedder=embedder)
-
-
-def add_files(engine: Engine, *names: str) -> ingest.IngestReport:
+def add_files(settings: Settings, embedder: Embedder, *names: str) -> ingest.IngestReport:
+    """What `vraagbaak add` does with these fixture files."""
     paths = [str(FIXTURES / name) for name in names]
-    return add_each(engine.store, engine.settings, paths, lambda p: parse_file(Path(p)))
+    with writing(settings, Store(settings.sqlalchemy_url), embedder) as writer:
+        report = writer.add(paths, lambda p: parse_file(Path(p)))
+        writer.publish()
+    return report
 
 
 # --- formats -------------------------------------------------------------------------------
@@ -143,62 +134,64 @@ def test_pdf_text_layer_and_scanned_pages(caplog: pytest.LogCaptureFixture) -> N
         parse_bytes(b"%PDF-1.4 garbage", "kapot.pdf")
 
 
-# --- incremental ---------------------------------------------------------------------------
-def cache_size(engine: Engine) -> int:
-    with engine.store.session() as session:
+def cache_size(settings: Settings) -> int:
+    with Store(settings.sqlalchemy_url).session() as session:
         return session.exec(select(func.count()).select_from(EmbeddingRecord)).one()
 
 
 def test_only_new_or_changed_text_is_embedded(tmp_path: Path, embedder: Embedder) -> None:
-    engine = make_engine(tmp_path, embedder)
+    settings = Settings(data_dir=tmp_path, corpus_dirs=[])
     start = embedder.encoded_texts
-    report = add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
-    engine.reload()
+    report = add_files(settings, embedder, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
     first = embedder.encoded_texts - start
     assert report.added == ["kv-tk-2024Z00001", "ah-tk-20092010-1234"] and first > 0
 
     before = embedder.encoded_texts
-    report = add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
-    engine.reload()
+    report = add_files(settings, embedder, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
     assert report.unchanged == ["kv-tk-2024Z00001", "ah-tk-20092010-1234"]
     assert embedder.encoded_texts == before  # nothing re-embedded
 
-    cached = cache_size(engine)
-    report = add_files(engine, "ah-tk-20232024-901.xml")  # the answer arrives
-    engine.reload()
+    cached = cache_size(settings)
+    report = add_files(settings, embedder, "ah-tk-20232024-901.xml")  # the answer arrives
     answered = embedder.encoded_texts - before
     assert report.updated == ["kv-tk-2024Z00001"]
     # only what the cache lacked was embedded: every text embedded is a new cache row
-    assert 0 < answered == cache_size(engine) - cached
+    assert 0 < answered == cache_size(settings) - cached
+    engine = Engine(settings, embedder=embedder)
     assert len(engine.documents()) == 2
     result = engine.search("Mogen gemeenten binnendringen in telefoons van inwoners?")
     assert result.results[0].doc_id == "kv-tk-2024Z00001"
 
     before = embedder.encoded_texts
-    engine.reload()
-    removed = ingest.remove_documents(engine.store, ["kv-tk-2024Z00001", "onbekend"])
-    engine.reload()
+    with writing(settings, Store(settings.sqlalchemy_url), embedder) as writer:
+        removed = writer.remove(["kv-tk-2024Z00001", "onbekend"])
+        writer.publish()
     assert removed.removed == ["kv-tk-2024Z00001"] and "onbekend" in removed.failed
     assert embedder.encoded_texts == before
-    assert [d.doc_id for d in engine.documents()] == ["ah-tk-20092010-1234"]
+    assert [d.doc_id for d in Engine(settings, embedder=embedder).documents()] == [
+        "ah-tk-20092010-1234"
+    ]
 
 
 def test_large_index_is_updated_in_place(
     tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above INCREMENTAL_MIN_CHUNKS the saved index drops and adds rows; the result is the same
-    index a rebuild gives."""
+    """Above INCREMENTAL_MIN_CHUNKS the current index drops and adds rows; the result is the
+    same index a rebuild gives."""
     monkeypatch.setattr(ingest, "INCREMENTAL_MIN_CHUNKS", 1)
-    engine = make_engine(tmp_path, embedder)
-    add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
-    engine.reload()
-    add_files(engine, "ah-tk-20232024-901.xml")  # replaces the first document's rows
-    records = engine.store.chunk_records()
-    documents = {d.doc_id: d for d in engine.store.documents()}
-    chunks = [r.to_chunk(documents[r.doc_id].text) for r in records]
-    previous = IndexBundle.load_current(engine.settings.index_dir)
-    updated = ingest.update_index(engine.store, embedder, previous, chunks, records)
-    rebuilt = ingest.build_index(engine.store, embedder, chunks, records)
+    settings = Settings(data_dir=tmp_path, corpus_dirs=[])
+    add_files(settings, embedder, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
+    store = Store(settings.sqlalchemy_url)
+    with writing(settings, store, embedder) as writer:  # replaces the first document's rows
+        writer.add([str(FIXTURES / "ah-tk-20232024-901.xml")], lambda p: parse_file(Path(p)))
+    documents, records = store.snapshot()
+    texts = {document.doc_id: document.text for document, _ in documents}
+    chunks = [r.to_chunk(texts[r.doc_id]) for r in records]
+    generations = Generations(settings.index_dir)
+    previous = generations.load(generations.current() or "").bundle
+    assert previous is not None
+    updated = ingest.update_index(store, embedder, previous, chunks, records)
+    rebuilt = ingest.build_index(store, embedder, chunks, records)
     assert updated is not None
     assert updated.chunk_ids == rebuilt.chunk_ids and updated.fingerprint == rebuilt.fingerprint
     n = len(records)
@@ -209,49 +202,6 @@ def test_large_index_is_updated_in_place(
     assert np.array_equal(updated.sentence_vectors, rebuilt.sentence_vectors)
 
 
-CRASHING_ADD = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    from retrieval.engine import Engine
-    from retrieval.ingest import ingest_documents
-    from retrieval.parsing import parse_text
-    from retrieval.settings import Settings
-
-    engine = Engine(Settings(data_dir=Path(sys.argv[1]), corpus_dirs=[]))
-    for n in range(1000):
-        text = f"Kamervraag 2024Z{n:05d}\\n\\n• Vraag 1\\n  Waarom {n}?\\n\\n  Daarom {n}.\\n"
-        ingest_documents(engine.store, engine.settings, [parse_text(text)])
-        print(n, flush=True)
-        if n == 20:
-            engine.reload()  # writes an index, then keeps adding until killed
-    """
-)
-
-
-def test_kill_9_mid_ingest_leaves_a_usable_database_and_index(tmp_path: Path) -> None:
-    script = tmp_path / "crash.py"
-    script.write_text(CRASHING_ADD)
-    data = tmp_path / "data"
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(data)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).parents[1],
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if int(line) >= 60:
-            break
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    engine = Engine(Settings(data_dir=data, corpus_dirs=[]))  # the index is stale: refreshed
-    stored = engine.store.document_hashes()
-    assert len(stored) >= 61
-    assert all(engine.document(doc_id).sections for doc_id in stored)
-    assert engine.search("Waarom 7?").results[0].doc_id == "kv-tk-2024Z00007"
-
-
 # --- who may replace a stored document ------------------------------------------------------
 def write(folder: Path, name: str, text: str) -> str:
     folder.mkdir(parents=True, exist_ok=True)
@@ -259,60 +209,69 @@ def write(folder: Path, name: str, text: str) -> str:
     return str(folder / name)
 
 
-def add_paths(engine: Engine, paths: list[str], replace: bool = False) -> ingest.IngestReport:
-    return add_each(
-        engine.store, engine.settings, paths, lambda p: parse_file(Path(p)), replace=replace
-    )
+def add_paths(
+    store: Store, settings: Settings, paths: list[str], replace: bool = False
+) -> ingest.IngestReport:
+    """What `vraagbaak add [--replace]` stores (no index: these tests are about the database)."""
+    return add_each(store, settings, paths, lambda p: parse_file(Path(p)), replace=replace)
 
 
 @pytest.fixture
-def engine(tmp_path: Path, embedder: Embedder) -> Engine:
-    """An engine over an empty corpus, for this module's tests (not the bundled one)."""
-    return make_engine(tmp_path / "data", embedder)
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", corpus_dirs=[])
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    """An empty database of this test's own."""
+    return Store(settings.sqlalchemy_url)
 
 
 def test_a_document_from_elsewhere_does_not_replace_a_stored_one(
-    tmp_path: Path, engine: Engine
+    tmp_path: Path, store: Store, settings: Settings
 ) -> None:
     first = write(tmp_path / "a", "brief.txt", "Brief over de dijken\n\nDe dijken zijn op orde.\n")
     other = write(tmp_path / "b", "brief.txt", "Brief over de wegen\n\nDe wegen zijn op orde.\n")
-    assert add_paths(engine, [first]).added == ["brief"]
-    refused = add_paths(engine, [other])
+    assert add_paths(store, settings, [first]).added == ["brief"]
+    refused = add_paths(store, settings, [other])
     assert not refused.added and not refused.updated
     why = refused.failed[str(Path(other).resolve())]
     assert str(Path(first).resolve()) in why and str(Path(other).resolve()) in why
     assert "Brief over de dijken" in why and "Brief over de wegen" in why and "--replace" in why
-    assert "dijken" in engine.store.document("brief").text
+    assert "dijken" in store.document("brief").text
     # the same file again, changed, is an update; --replace lets the other file in
     write(tmp_path / "a", "brief.txt", "Brief over de dijken\n\nDe dijken zijn versterkt.\n")
-    assert add_paths(engine, [first]).updated == ["brief"]
-    assert add_paths(engine, [other], replace=True).updated == ["brief"]
-    assert "wegen" in engine.store.document("brief").text
+    assert add_paths(store, settings, [first]).updated == ["brief"]
+    assert add_paths(store, settings, [other], replace=True).updated == ["brief"]
+    assert "wegen" in store.document("brief").text
     # the same text read from a moved folder changes nothing
     moved = write(tmp_path / "c", "brief.txt", (tmp_path / "b/brief.txt").read_text())
-    assert add_paths(engine, [moved]).unchanged == ["brief"]
+    assert add_paths(store, settings, [moved]).unchanged == ["brief"]
 
 
 def test_two_items_of_one_batch_claiming_one_id_are_both_refused(
-    tmp_path: Path, engine: Engine
+    tmp_path: Path, store: Store, settings: Settings
 ) -> None:
     one = write(tmp_path / "x", "notitie.txt", "Notitie een\n\nEerste tekst.\n")
     two = write(tmp_path / "y", "notitie.txt", "Notitie twee\n\nTweede tekst.\n")
     alone = write(tmp_path / "x", "los.txt", "Losse notitie\n\nDerde tekst.\n")
-    report = add_paths(engine, [one, two, alone, alone], replace=True)
+    report = add_paths(store, settings, [one, two, alone, alone], replace=True)
     assert set(report.failed) == {one, two}
     assert str(Path(two).resolve()) in report.failed[one]
     assert str(Path(one).resolve()) in report.failed[two]
     assert report.added == ["los"] and report.unchanged == ["los"]
-    assert engine.store.document("notitie") is None
+    assert store.document("notitie") is None
 
 
-def test_question_and_later_answer_publications_still_merge(engine: Engine) -> None:
+def test_question_and_later_answer_publications_still_merge(
+    store: Store, settings: Settings
+) -> None:
     """The designed merge: the Aanhangsel names its question, so it updates that document."""
-    report = add_files(engine, "kv-tk-2024Z00001.xml", "ah-tk-20232024-901.xml")
+    files = [str(FIXTURES / name) for name in ("kv-tk-2024Z00001.xml", "ah-tk-20232024-901.xml")]
+    report = add_paths(store, settings, files)
     assert report.added == ["kv-tk-2024Z00001"] and report.updated == ["kv-tk-2024Z00001"]
-    assert set(engine.store.document("kv-tk-2024Z00001").urls) == {"vraag", "antwoord"}
-    again = add_files(engine, "kv-tk-2024Z00001.xml")  # the question alone keeps the answer
+    assert set(store.document("kv-tk-2024Z00001").urls) == {"vraag", "antwoord"}
+    again = add_paths(store, settings, files[:1])  # the question alone keeps the answer
     assert again.unchanged == ["kv-tk-2024Z00001"]
 
 
@@ -328,7 +287,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     reason="shared/corpora/kamervragen-limburg or rijksoverheid-vac is absent",
 )
 def test_every_limburg_and_rijksoverheid_text_is_its_own_document(
-    tmp_path: Path, embedder: Embedder, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, store: Store, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     """86 Tweede Kamer texts and 175 rijksoverheid.nl pages: 261 documents, none lost."""
     folder = tmp_path / "texts"
@@ -337,12 +296,11 @@ def test_every_limburg_and_rijksoverheid_text_is_its_own_document(
         write(folder, f"{row['id']}.txt", f"{row['question']}\n\n{row['reference_answer']}")
         for row in read_csv(RIJKSOVERHEID)
     ]
-    engine = make_engine(tmp_path / "data", embedder)
     caplog.set_level(logging.ERROR, logger="retrieval")  # PDF pages without text, say
-    report = add_paths(engine, paths)
+    report = add_paths(store, settings, paths)
     assert report.failed == {}
     assert len(report.added) == len(set(report.added)) == len(paths) == 261
-    stored = {d.source_file: d for d in engine.store.documents()}
+    stored = {d.source_file: d for d, _ in store.snapshot()[0]}
     assert len(stored) == 261
     # a Kamervraag (question PDF) and the separate answer (DOCX) of it are two documents
     question = stored[str(folder.resolve() / "De_ontkoppeling_van_ontwikkelingshulp.pdf.txt")]

@@ -22,6 +22,7 @@ from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.settings import Settings
 from retrieval.store import ChunkRecord, DocumentRecord
+from tests.conftest import build_index
 
 
 def _as_server_user(args: list[str]) -> list[str]:
@@ -80,9 +81,11 @@ def postgres_url() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_the_engine_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+def test_the_engine_runs_on_postgresql(
+    postgres_url: str, tmp_path: Path, embedder: Embedder
+) -> None:
     settings = Settings(data_dir=tmp_path, database_url=postgres_url)
-    embedder = Embedder(settings.embedding_model)
+    build_index(settings, embedder)
     engine = Engine(settings, embedder=embedder)
     assert not (tmp_path / "vraagbaak.db").exists()  # nothing went to SQLite
 
@@ -98,5 +101,5 @@ def test_the_engine_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> Non
     # the embedding cache lives in PostgreSQL too: a new index from it embeds nothing
     shutil.rmtree(settings.index_dir)
     before = embedder.encoded_texts
-    Engine(settings, embedder=embedder)
+    build_index(settings, embedder)
     assert embedder.encoded_texts == before

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from bot.web.security import TOO_LARGE
-from retrieval.engine import get_engine
+from retrieval.embedding import Embedder
+from retrieval.engine import Engine
 from tests.conftest import WebServer
 
 QUESTION = "Heeft Nederland vergunningen verleend voor surveillancetechnologie naar Oezbekistan?"
@@ -31,9 +32,12 @@ def test_health_and_readiness(web: httpx.Client) -> None:
     assert web.get("/readyz").json() == {"status": "ready", "documents": 5}
 
 
-def test_search_is_the_cli_json(web: httpx.Client, web_server: WebServer) -> None:
-    """GET /api/search and POST /api/ask give what `vraagbaak search --json` prints."""
-    expected = get_engine(web_server.settings).search(QUESTION, k=4).to_json()
+def test_search_is_the_cli_json(
+    web: httpx.Client, web_server: WebServer, embedder: Embedder
+) -> None:
+    """GET /api/search and POST /api/ask give what the engine gives `vraagbaak search --json`."""
+    engine = Engine(web_server.settings, embedder, permalink_base=web_server.base_url)
+    expected = engine.search(QUESTION, k=4).to_json()
     assert web.get("/api/search", params={"q": QUESTION, "k": 4}).json() == expected
     assert web.post("/api/ask", json={"question": QUESTION, "k": 4}).json() == expected
     assert len(expected["results"]) == 4

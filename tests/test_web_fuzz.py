@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 from schemathesis.openapi import from_dict
 
+from bot.settings import AdapterSettings
 from bot.web.app import create_app
-from retrieval.settings import Settings
 from tests.conftest import WebServer
 
 EXAMPLES = int(os.environ.get("VRAAGBAAK_FUZZ_EXAMPLES", "25"))  # per operation and phase
@@ -32,7 +32,7 @@ LENIENT = [checks.negative_data_rejection, checks.positive_data_acceptance]
 
 #: The schema the service serves at /openapi.json (built without starting it: Schemathesis's
 #: loader from a pytest fixture does not work with pytest 9.2).
-OPENAPI = create_app(Settings(_env_file=None)).openapi()
+OPENAPI = create_app(AdapterSettings(_env_file=None), load_engine=lambda: None).openapi()  # type: ignore[arg-type,return-value]
 schema = from_dict(OPENAPI)
 
 

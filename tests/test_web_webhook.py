@@ -19,7 +19,7 @@ QUESTION = "Wil Nederland Rusland uitsluiten van INTERPOL?"
 
 @pytest.fixture(scope="module")
 def webhook_url(web_server: WebServer) -> str:
-    return f"{web_server.base_url}/telegram/{webhook_path(web_server.settings)}"
+    return f"{web_server.base_url}/telegram/{webhook_path(web_server.adapters)}"
 
 
 async def post_update(
@@ -95,10 +95,15 @@ async def test_a_wrong_path_is_not_found(web_server: WebServer) -> None:
 async def test_malformed_updates_are_refused_and_logged(
     webhook_url: str, web_server: WebServer, body: bytes
 ) -> None:
+    before = web_server.log_size()
     response = await post_update(webhook_url, content=body, secret=WEBHOOK_SECRET)
     assert response.status_code == 400 and response.json() == {"detail": "Malformed update."}
-    await asyncio.sleep(0.1)
-    assert "Refused a malformed webhook update" in web_server.log()
+    for _ in range(50):  # this request's own log line, not an earlier case's
+        if "Refused a malformed webhook update" in web_server.log(since=before):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail(f"no log line for this update; the log since it:\n{web_server.log(before)}")
     assert web_server.process.poll() is None
 
 

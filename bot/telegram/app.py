@@ -7,19 +7,18 @@ import logging
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.ext import AIORateLimiter, Application, Defaults
 
+from bot.settings import AdapterSettings
 from bot.telegram.handlers import BotHandlers
 from bot.telegram.texts import Lang, text
-from retrieval.engine import Engine, get_engine
-from retrieval.settings import Settings, get_settings
+from retrieval.engine import Engine
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 64  # updates handled at once; retrieval itself runs in worker threads
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_RETRIES = 3  # a 429 is retried after its retry_after this many times
 
 
-def build_application(settings: Settings, engine: Engine) -> Application:
+def build_application(settings: AdapterSettings, engine: Engine) -> Application:
     """An Application with every handler registered; for `run_polling` or `process_update`.
 
     A webhook server must call `await application.initialize()` and `await setup_bot(application)`
@@ -35,18 +34,12 @@ def build_application(settings: Settings, engine: Engine) -> Application:
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(setup_bot)
     )
-    if settings.telegram_api_base_url:
-        base_url = settings.telegram_api_base_url.rstrip("/")
-        builder = builder.base_url(base_url).base_file_url(file_url(base_url))
+    if urls := settings.bot_api_urls():
+        base_url, file_url = urls
+        builder = builder.base_url(base_url).base_file_url(file_url)
     application = builder.build()
     BotHandlers(settings, engine).register(application)
     return application
-
-
-def file_url(base_url: str) -> str:
-    """The Bot API file URL next to `base_url`: '…/bot' → '…/file/bot'."""
-    root, _, last = base_url.rpartition("/")
-    return f"{root}/file/{last}" if last == "bot" else f"{base_url}/file"
 
 
 def commands(lang: Lang) -> list[BotCommand]:
@@ -67,34 +60,7 @@ async def setup_bot(application: Application) -> None:
     log.info("Bot @%s ready", bot.username)
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token wherever it would appear in a log line."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
-        return True
-
-
-def configure_logging(token: str) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, token included
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(token))
-
-
-def run_polling(settings: Settings | None = None) -> None:
+def run_polling(settings: AdapterSettings, engine: Engine) -> None:
     """Long polling until interrupted (`vraagbaak bot`)."""
-    settings = settings or get_settings()
-    if settings.telegram_bot_token is None:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    configure_logging(settings.telegram_bot_token.get_secret_value())
-    application = build_application(settings, get_engine(settings, progress=True))
+    application = build_application(settings, engine)
     application.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -7,6 +7,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from telegram import (
@@ -33,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.settings import AdapterSettings
 from bot.telegram.answers import PAGE_SIZE, Answer, answer_question
 from bot.telegram.asked import AskedQuestions
 from bot.telegram.feedback import FeedbackStore
@@ -47,7 +49,6 @@ from bot.telegram.render import (
 )
 from bot.telegram.texts import Lang, text, ui_language
 from retrieval.results import Passage, QuestionError, SearchResult
-from retrieval.settings import Settings
 
 if TYPE_CHECKING:
     from retrieval.engine import Engine
@@ -58,7 +59,19 @@ INLINE_RESULTS = 5
 INLINE_CACHE_SECONDS = 30
 INLINE_DESCRIPTION_CHARS = 120
 NEW_MESSAGES = filters.UpdateType.MESSAGE
-CALLBACK_PATTERN = r"^[mfud]\|[\w-]+\|\d+$"  # action|question id|offset
+
+
+class Action(StrEnum):
+    """What an answer's button does; its value starts the button's callback data."""
+
+    MORE = "m"  # show the passages from the button's offset on (also "previous")
+    FULL = "f"  # the whole section of the first passage shown
+    UP = "u"  # 👍 for the passages shown
+    DOWN = "d"  # 👎
+
+
+#: action|question id|offset
+CALLBACK_PATTERN = rf"^[{''.join(Action)}]\|[\w-]+\|\d+$"
 
 
 @dataclass
@@ -75,18 +88,19 @@ def keyboard(qid: str, result: SearchResult, offset: int, lang: Lang) -> InlineK
     """Paging, full answer and source, and the feedback buttons under an answer."""
     paging = []
     if offset:
-        paging.append(button(text(lang, "btn_previous"), "m", qid, max(0, offset - PAGE_SIZE)))
+        previous = max(0, offset - PAGE_SIZE)
+        paging.append(button(text(lang, "btn_previous"), Action.MORE, qid, previous))
     if len(result.results) == PAGE_SIZE:
-        paging.append(button(text(lang, "btn_more"), "m", qid, offset + PAGE_SIZE))
-    details = [button(text(lang, "btn_full"), "f", qid, offset)]
+        paging.append(button(text(lang, "btn_more"), Action.MORE, qid, offset + PAGE_SIZE))
+    details = [button(text(lang, "btn_full"), Action.FULL, qid, offset)]
     if link := result.results[0].link:
         details.append(InlineKeyboardButton(text(lang, "btn_source"), url=link))
-    votes = [button("👍", "u", qid, offset), button("👎", "d", qid, offset)]
+    votes = [button("👍", Action.UP, qid, offset), button("👎", Action.DOWN, qid, offset)]
     return InlineKeyboardMarkup([row for row in (paging, details, votes) if row])
 
 
-def button(label: str, action: str, qid: str, offset: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=f"{action}|{qid}|{offset}")
+def button(label: str, action: Action, qid: str, offset: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=f"{action.value}|{qid}|{offset}")
 
 
 def user_lang(update: Update) -> Lang:
@@ -97,7 +111,7 @@ def user_lang(update: Update) -> Lang:
 class BotHandlers:
     """The bot's behaviour, bound to one engine; `register` adds it to an Application."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: AdapterSettings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
         self.asked = AskedQuestions(engine.store)
@@ -210,8 +224,8 @@ class BotHandlers:
     # --- buttons ----------------------------------------------------------------------------
     async def button_pressed(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        action, qid, offset_text = (query.data or "").split("|")
-        offset = int(offset_text)
+        action_code, qid, offset_text = (query.data or "").split("|")
+        action, offset = Action(action_code), int(offset_text)
         question = await asyncio.to_thread(self.asked.get, qid)
         message = query.message
         if question is None or not isinstance(message, Message):
@@ -221,14 +235,14 @@ class BotHandlers:
         shown = await asyncio.to_thread(self.engine.search, question, PAGE_SIZE, offset)
         lang = ui_language(shown.language, query.from_user.language_code)
         if not shown.results:
-            await query.answer(text(lang, "no_more" if action == "m" else "expired"))
-        elif action == "m":
+            await query.answer(text(lang, "no_more" if action is Action.MORE else "expired"))
+        elif action is Action.MORE:
             await self.show_page(query, shown, qid, offset, lang)
-        elif action == "f":
+        elif action is Action.FULL:
             await query.answer()
             await self.send_full_answer(message, shown.results[0], lang)
         else:
-            vote = 1 if action == "u" else -1
+            vote = 1 if action is Action.UP else -1
             chunk_ids = [p.chunk_id for p in shown.results]
             await asyncio.to_thread(
                 self.feedback.record, question, chunk_ids, vote, query.from_user.id

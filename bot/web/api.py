@@ -12,7 +12,7 @@ from bot.web.models import AskIn, DocumentOut, DocumentTextOut, ErrorOut, Search
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "Unusable input (empty or too long, k out of range)"},
-    503: {"model": ErrorOut, "description": "The index is still loading"},
+    503: {"model": ErrorOut, "description": "Still loading, or why the service cannot answer"},
 }
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)

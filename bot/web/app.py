@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from secure.middleware import SecureASGIMiddleware
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.telegram.app import LOG_FORMAT, configure_logging
+from bot.settings import AdapterSettings
 from bot.web import api, docs, pages, webhook
 from bot.web.deps import templates
 from bot.web.security import (
@@ -25,16 +25,21 @@ from bot.web.security import (
     TOO_LARGE,
     RefuseAnnouncedLargeBody,
 )
-from bot.web.state import ServiceState, load_engine
+from bot.web.state import ServiceState
+from retrieval.engine import Engine
+from retrieval.errors import IndexUnavailable, SettingError
 from retrieval.results import QuestionError
-from retrieval.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+#: Searched once on start so the model is loaded before /readyz says so.
+WARM_UP_QUESTION = "Wat is spyware?"
 
 JSON_PREFIXES = ("/api/", "/telegram/", "/healthz", "/readyz", "/docs", "/openapi.json")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: AdapterSettings, load_engine: Callable[[], Engine]) -> FastAPI:
+    """The service; `load_engine` (given by the composition root, `bot/cli.py`) runs on start."""
     app = FastAPI(
         title="vraagbaak",
         summary="Quoted answers from Dutch government documents, with their sources.",
@@ -46,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
         redirect_slashes=False,  # Starlette builds those redirects from the Host header
     )
     app.state.service = ServiceState(settings)
+    app.state.load_engine = load_engine
     app.include_router(api.router, max_body_size=MAX_BODY_BYTES)
     app.include_router(api.health)
     app.include_router(pages.router)
@@ -56,28 +62,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(QuestionError, question_error)
+    app.add_exception_handler(SettingError, unavailable)
     app.add_exception_handler(Exception, internal_error)
     app.add_middleware(RefuseAnnouncedLargeBody)
     app.add_middleware(SecureASGIMiddleware, secure=SECURITY_HEADERS)
     return app
 
 
-def create_app_from_env() -> FastAPI:
-    """The app for `vraagbaak serve` (uvicorn factory): settings from the environment."""
-    settings = get_settings()
-    if settings.telegram_bot_token is not None:
-        configure_logging(settings.telegram_bot_token.get_secret_value())
-    else:
-        logging.basicConfig(format=LOG_FORMAT, level=logging.INFO)
-    logging.getLogger("bot").setLevel(logging.INFO)  # start-up lines, whatever the CLI set
-    return create_app(settings)
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Loads in the background so /healthz answers at once and /readyz tells when it is done."""
     state: ServiceState = app.state.service
-    task = asyncio.create_task(start(state))
+    task = asyncio.create_task(start(state, app.state.load_engine))
     try:
         yield
     finally:
@@ -86,11 +82,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await webhook.stop_telegram(state.telegram)
 
 
-async def start(state: ServiceState) -> None:
+async def start(state: ServiceState, load_engine: Callable[[], Engine]) -> None:
     try:
-        state.engine = await run_in_threadpool(load_engine, state.settings)
-        if webhook.webhook_enabled(state.settings):
-            state.telegram = await webhook.start_telegram(state.settings, state.engine)
+        engine = await run_in_threadpool(load_engine)
+        await run_in_threadpool(engine.search, WARM_UP_QUESTION)
+        log.info("Search engine ready: %d documents", len(engine.documents()))
+        state.engine = engine
+        if state.settings.webhook_enabled:
+            state.telegram = await webhook.start_telegram(state.settings, engine)
+    except (SettingError, IndexUnavailable) as exc:  # one line that says what to do
+        log.error("The service cannot start: %s", exc)
+        state.failure = str(exc)
+        return
     except Exception:
         log.exception("The service could not start")
         state.failure = "The service could not start; see its log."
@@ -130,6 +133,12 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def question_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, 422)
+
+
+async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+    """A setting or the database failed under a request: the one line that says so."""
+    log.error("%s", exc)
+    return JSONResponse({"detail": str(exc)}, 503)
 
 
 async def internal_error(_: Request, exc: Exception) -> JSONResponse:

@@ -11,9 +11,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from bot.settings import AdapterSettings
 from bot.web.state import ServiceState
 from retrieval.engine import Engine
-from retrieval.settings import Settings
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -45,7 +45,7 @@ def get_state(request: Request) -> ServiceState:
     return request.app.state.service
 
 
-def get_settings_dep(state: Annotated[ServiceState, Depends(get_state)]) -> Settings:
+def get_settings_dep(state: Annotated[ServiceState, Depends(get_state)]) -> AdapterSettings:
     return state.settings
 
 
@@ -53,12 +53,12 @@ def get_engine_dep(state: Annotated[ServiceState, Depends(get_state)]) -> Engine
     if state.engine is not None:
         return state.engine
     if state.failure is not None:
-        raise HTTPException(503, "The search index could not be loaded.")
+        raise HTTPException(503, state.failure)
     raise HTTPException(
         503, "The search index is still loading; try again shortly.", {"Retry-After": "5"}
     )
 
 
 StateDep = Annotated[ServiceState, Depends(get_state)]
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SettingsDep = Annotated[AdapterSettings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]

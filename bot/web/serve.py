@@ -1,15 +1,13 @@
-"""`vraagbaak serve`: uvicorn running the app factory, with one or more worker processes."""
+"""`vraagbaak serve`: uvicorn running the app, in this process or in several worker processes."""
 
 from __future__ import annotations
 
-import os
 import socket
 import sys
 
 import uvicorn
+from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
-
-from retrieval.settings import get_settings
 
 #: A new worker first re-imports the `vraagbaak` command (torch and all: seconds) before it can
 #: answer uvicorn's health check; the default 5 s gets slow-starting workers killed in a loop.
@@ -32,17 +30,12 @@ class TcpConfig(uvicorn.Config):
         return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, sock.detach())
 
 
-def run_server(host: str, port: int, workers: int, webhook_url: str | None) -> None:
-    """Serve until interrupted; with `webhook_url`, every worker (re)registers the same webhook."""
-    if webhook_url is not None:
-        settings = get_settings()
-        if settings.telegram_bot_token is None or settings.webhook_secret is None:
-            raise ValueError("--webhook-url needs TELEGRAM_BOT_TOKEN and WEBHOOK_SECRET")
-        os.environ["WEBHOOK_URL"] = webhook_url  # for the app's settings, in every worker
-        get_settings.cache_clear()
+def run_server(app: FastAPI | str, host: str, port: int, workers: int) -> None:
+    """Serve until interrupted: `app` itself, or with several workers the import string of an
+    app factory that each worker process calls."""
     config = TcpConfig(
-        "bot.web.app:create_app_from_env",
-        factory=True,
+        app,
+        factory=isinstance(app, str),
         host=host,
         port=port,
         workers=workers,

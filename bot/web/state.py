@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import fcntl
-import logging
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application
 
-from retrieval.engine import Engine, get_engine
-from retrieval.settings import Settings
+from bot.settings import AdapterSettings
 
-log = logging.getLogger(__name__)
-
-#: Searched once on start so the model is loaded before /readyz says so.
-WARM_UP_QUESTION = "Wat is spyware?"
+if TYPE_CHECKING:
+    from retrieval.engine import Engine
 
 
 @dataclass
 class ServiceState:
-    settings: Settings
+    settings: AdapterSettings
     engine: Engine | None = None
     telegram: Application | None = None  # only in webhook mode
     started: bool = False  # everything above is loaded and running
-    failure: str | None = None  # why loading failed, for /readyz (details are in the log)
-
-
-def load_engine(settings: Settings) -> Engine:
-    """The engine, indexed and warmed up; one worker at a time builds a missing index."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with Path(settings.data_dir / ".web-start.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # workers share the data dir: index it only once
-        engine = get_engine(settings)
-    engine.search(WARM_UP_QUESTION)
-    log.info("Search engine ready: %d documents", len(engine.documents()))
-    return engine
+    failure: str | None = None  # why loading failed, for /readyz and the API's 503s

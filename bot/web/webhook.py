@@ -12,33 +12,29 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from telegram import Update
 from telegram.ext import Application
 
+from bot.settings import AdapterSettings
 from bot.telegram.app import build_application, setup_bot
 from bot.web.deps import SettingsDep, StateDep
 from retrieval.engine import Engine
-from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
 
-def webhook_enabled(settings: Settings) -> bool:
-    return settings.telegram_bot_token is not None and settings.webhook_secret is not None
-
-
-def webhook_path(settings: Settings) -> str:
+def webhook_path(settings: AdapterSettings) -> str:
     """The secret last part of the webhook URL, derived from the bot token."""
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value().encode()
     return hmac.new(token, b"vraagbaak webhook path", hashlib.sha256).hexdigest()[:32]
 
 
-def webhook_url(settings: Settings) -> str:
+def webhook_url(settings: AdapterSettings) -> str:
     assert settings.webhook_url is not None
     return f"{settings.webhook_url.rstrip('/')}/telegram/{webhook_path(settings)}"
 
 
-async def start_telegram(settings: Settings, engine: Engine) -> Application:
+async def start_telegram(settings: AdapterSettings, engine: Engine) -> Application:
     """The bot's application, started; with `webhook_url` set, the webhook registered too."""
     assert settings.webhook_secret is not None
     application = build_application(settings, engine)
@@ -61,7 +57,7 @@ async def stop_telegram(application: Application) -> None:
     await application.shutdown()
 
 
-def secret_matches(given: str | None, settings: Settings) -> bool:
+def secret_matches(given: str | None, settings: AdapterSettings) -> bool:
     expected = settings.webhook_secret
     return (
         given is not None

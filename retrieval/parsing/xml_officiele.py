@@ -33,8 +33,8 @@ from retrieval.parsing.fields import (
 from retrieval.parsing.layout import trimmed
 from retrieval.parsing.qa import Heading, build_sections
 
-#: Where the official publications are read (the links a document cites).
-PUBLIC_BASE_URL = "https://zoek.officielebekendmakingen.nl"
+#: Where officielebekendmakingen.nl shows a publication as a page: the links a document cites.
+PUBLICATION_PAGES_URL = "https://zoek.officielebekendmakingen.nl"
 OWN_ID = re.compile(r"^(?:kv-tk-\d{4}Z\d{5}|ah-tk-\d{8}-\d+)$")
 _ROOTS = ("kamervragen", "vragen")
 _MINISTER = re.compile(r"^(?:Antwoord|Mededeling)\s+van\s+(.+?)\s*\((?:ontvangen|ingezonden)\b")
@@ -180,9 +180,9 @@ def _document(
     request = omschrijving.get("vraag", "")
     zaak = ZAAK.search(" ".join(meta.get("OVERHEIDop.vraagnummer", [])) or own_id)
     question_id = f"kv-tk-{zaak[1]}Z{zaak[2]}" if zaak else None
-    urls = {"vraag": f"{PUBLIC_BASE_URL}/{question_id}.html"} if question_id else {}
+    urls = {"vraag": f"{PUBLICATION_PAGES_URL}/{question_id}.html"} if question_id else {}
     if own_id.startswith("ah-tk-"):
-        urls["antwoord"] = f"{PUBLIC_BASE_URL}/{own_id}.html"
+        urls["antwoord"] = f"{PUBLICATION_PAGES_URL}/{own_id}.html"
     answered = omschrijving.get("antwoord@iso") or None
     submitted = omschrijving.get("vraag@iso") or _first(meta, "OVERHEIDop.datumIndiening")
     minister = _MINISTER.match(omschrijving.get("antwoord", ""))
