@@ -2,15 +2,17 @@
 
 Ranking scores are relative to the question and say nothing here, and the best cosine over 4,000
 chunks is higher than over 50 for the same off-topic question. So the decision reads three
-signals, each of which can only speak for answering:
+signals, each of which can only speak for answering. A question's key words are its rarest
+("kilometerheffing", "pizza", "Xinjiang"): generic words ("komt", "subsidie") are found for any
+question.
 
     dense        the best candidate's dense score
-    coverage     the largest share of the question's word weight one of the top chunks holds
-    key_present  the share of the weight of the question's rarest words ("kilometerheffing",
-                 "pizza", "Xinjiang") that the corpus has a word for at all (for an English
-                 word: a Dutch corpus word near it)
+    key_covered  the largest share of the key words' weight one of the top chunks holds
+    present      the share of all the question's word weight the corpus has a word for at all
+                 (a compound found only through its parts counts half; an English word counts
+                 when a Dutch corpus word is near it)
 
-    P(answered) = sigmoid(a * dense + b * coverage + c * key_present + d),   a, b, c >= 0
+    P(answered) = sigmoid(a * dense + b * key_covered + c * present + d),   a, b, c >= 0
 
 fitted for each corpus when its index is built (see `calibration`): the corpus's own questions
 asked with their document hidden show what "not here" looks like at this size, and with their
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 
 #: The top chunks whose coverage counts.
 TOP_FOR_COVERAGE = 5
-NAMES = ("dense", "key_covered", "key_present")
+NAMES = ("dense", "key_covered", "present")
 #: L2 penalty on the weights of the fit.
 PENALTY = 0.01
 
@@ -46,16 +48,16 @@ PENALTY = 0.01
 class Signals:
     dense: float
     key_covered: float
-    key_present: float
+    present: float
 
     @classmethod
-    def of(cls, key_present: float, found: Candidates, order: np.ndarray) -> Signals:
+    def of(cls, present: float, found: Candidates, order: np.ndarray) -> Signals:
         if len(found.rows) == 0:
-            return cls(0.0, 0.0, key_present)
+            return cls(0.0, 0.0, present)
         return cls(
             dense=float(found.dense.max()),
             key_covered=float(found.key_covered[order[:TOP_FOR_COVERAGE]].max()),
-            key_present=key_present,
+            present=present,
         )
 
     def vector(self) -> np.ndarray:

@@ -162,7 +162,7 @@ class Query:
     p_english: float
     vector: np.ndarray
     terms: QuestionTerms
-    key_present: float  # share of the question's rarest words the corpus has a word for
+    present: float  # share of the question's word weight the corpus has a word for
 
 
 @dataclass(frozen=True)
@@ -240,8 +240,8 @@ class HybridSearcher:
             terms = english_terms(question, self.bundle.vocabulary, embed)
         else:
             terms = question_terms(question)
-        key_present = terms.present(lambda term: self.bundle.lexical.term_id(term) is not None)
-        return Query(question, language, p_english, vector, terms, key_present)
+        present = terms.present(lambda term: self.bundle.lexical.term_id(term) is not None)
+        return Query(question, language, p_english, vector, terms, present)
 
     def rank(self, question: str, allowed: np.ndarray | None = None) -> Ranking:
         """Candidates best first. `allowed` (bool per row) limits the search to some rows."""
@@ -270,7 +270,7 @@ class HybridSearcher:
             )
             for i in order
         ]
-        signals = Signals.of(query.key_present, found, order)
+        signals = Signals.of(query.present, found, order)
         return Ranking(
             query.text,
             query.language,
