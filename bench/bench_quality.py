@@ -24,12 +24,14 @@ Tables go to stdout and bench/results/quality-<model>.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 from pathlib import Path
 
-from bench.corpora import EVAL, LEVELS, RESULTS, build
+from bench.corpora import EVAL, LEVELS, RESULTS, VAC, build
 from retrieval.engine import Engine
 from retrieval.evaluation import Scores, evaluate, load_questions
+from retrieval.sentences import sentence_spans
 from retrieval.settings import DEFAULT_MODEL, Settings
 
 #: Question files and the levels whose corpus holds their documents; sgd-historisch.jsonl is ours
@@ -65,6 +67,28 @@ def row(level: str, name: str, signals: str, scores: Scores) -> list[str]:
         f"{scores.answerable_declined}/{report['n']}",
         f"{scores.quote_accuracy:.2f}",
     ]
+
+
+def faq_pages(folder: Path, model: str) -> str:
+    """The rijksoverheid.nl pages asked their own question: is the page first, and does its quote
+    hold the answer's first sentence (which alone holds a person's marked answer on two of
+    three such pages)?"""
+    engine = Engine(Settings(data_dir=folder, embedding_model=model, database_url=None))
+    csv.field_size_limit(1 << 30)
+    with VAC.open(encoding="utf-8") as handle:
+        pages = list(csv.DictReader(handle))
+    first_page = quoted = 0
+    for page in pages:
+        start, end = sentence_spans(page["reference_answer"])[0]
+        opening = " ".join(page["reference_answer"][start:end].split())
+        top = engine.search(page["question"], k=1, keep_declined=True).results[0]
+        first_page += top.doc_id == page["id"]
+        quoted += top.doc_id == page["id"] and opening in " ".join(top.quote.split())
+    n = len(pages)
+    return (
+        f"rijksoverheid.nl pages asked their own question ({n}): the page first "
+        f"{first_page / n:.2f}, its quote holds the answer's first sentence {quoted / n:.2f}"
+    )
 
 
 def main() -> None:
@@ -103,6 +127,8 @@ def main() -> None:
         ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         + ["| " + " | ".join(r) + " |" for r in sorted(rows, key=lambda r: (r[0], r[2]))]
     )
+    if "grown" in levels:
+        table += "\n\n" + faq_pages(build("grown", args.model), args.model)
     print(table)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"quality-{Path(args.model).name}.md").write_text(table + "\n")
