@@ -52,6 +52,12 @@ class _Loaded:
             return None
         return self.searcher.rank(question, selection.allowed)
 
+    def answers(self, ranking: Ranking | None) -> bool:
+        """Whether the declining rule answers with this ranking (None: nothing to rank)."""
+        if ranking is None or self.searcher is None:
+            return False
+        return self.searcher.decline.answers(ranking.confidence, ranking.p_english)
+
     def answering(self, ranking: Ranking) -> list[Hit]:
         """Each document's best passage that answers on its own evidence, best first."""
         assert self.searcher is not None
@@ -221,19 +227,14 @@ class Engine:
         passages, unless `keep_declined` asks for the ranking anyway: evaluation measures
         ranking and declining apart.
         """
-        question = clean_question(question, self.settings.max_question_chars)
         filters = filters or SearchFilter()
-        self._follow_other_processes()
-        loaded = self._loaded
-        selection = loaded.catalog.select(filters)
-        ranking = loaded.rank(question, selection)
-        if ranking is None:
+        question, loaded, selection, ranking = self._ranked(question, filters)
+        if ranking is None or loaded.searcher is None:
             language = detect_language(question)[0] if loaded.searcher else "nl"
             return SearchResult(
                 question, False, language, [], filters, sort, selection.undated_excluded
             )
-        assert loaded.searcher is not None
-        answered = loaded.searcher.decline.answers(ranking.confidence, ranking.p_english)
+        answered = loaded.answers(ranking)
         passages: list[Passage] = []
         if answered or keep_declined:
             if sort == "date":
@@ -261,16 +262,9 @@ class Engine:
     def timeline(self, topic: str, k: int = 20, filters: SearchFilter | None = None) -> Timeline:
         """The documents that answer `topic`, each with its best answering passage, oldest
         first: the `k` that answer best among those with a date."""
-        topic = clean_question(topic, self.settings.max_question_chars)
         filters = filters or SearchFilter()
-        self._follow_other_processes()
-        loaded = self._loaded
-        selection = loaded.catalog.select(filters)
-        ranking = loaded.rank(topic, selection)
-        assert ranking is None or loaded.searcher is not None
-        if ranking is None or not loaded.searcher.decline.answers(
-            ranking.confidence, ranking.p_english
-        ):
+        topic, loaded, selection, ranking = self._ranked(topic, filters)
+        if ranking is None or not loaded.answers(ranking):
             return Timeline(topic, False, [], selection.undated_excluded, filters)
         best = loaded.answering(ranking)
         dated = [hit for hit in best if loaded.day(hit.row) is not None]
@@ -286,12 +280,20 @@ class Engine:
         topic = clean_question(topic, self.settings.max_question_chars)
         loaded = self._loaded
         ranking = loaded.rank(topic, loaded.catalog.rows_of(doc_ids))
-        assert ranking is None or loaded.searcher is not None
-        if ranking is None or not loaded.searcher.decline.answers(
-            ranking.confidence, ranking.p_english
-        ):
+        if ranking is None or not loaded.answers(ranking):
             return []
         return self._compose(loaded, replace(ranking, hits=loaded.answering(ranking)))
+
+    def _ranked(
+        self, question: str, filters: SearchFilter
+    ) -> tuple[str, _Loaded, Selection, Ranking | None]:
+        """The question as searched, the generation, the rows `filters` allow and the ranking
+        over them (None when there is nothing to rank); QuestionError for unusable input."""
+        question = clean_question(question, self.settings.max_question_chars)
+        self._follow_other_processes()
+        loaded = self._loaded
+        selection = loaded.catalog.select(filters)
+        return question, loaded, selection, loaded.rank(question, selection)
 
     def _compose(self, loaded: _Loaded, ranking: Ranking) -> list[Passage]:
         """A passage for every hit of `ranking`, in its order."""
