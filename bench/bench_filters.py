@@ -39,8 +39,8 @@ CONFIGS: dict[str, tuple[SearchFilter | None, str]] = {
         SearchFilter.parse(ministry="Justitie en Veiligheid"),
         "relevance",
     ),
-    "--since 2020-01-01 --type webpagina": (
-        SearchFilter.parse(since="2020-01-01", types=["webpagina"]),
+    "--since 2024-11-18 --type kamervraag": (
+        SearchFilter.parse(since="2024-11-18", types=["kamervraag"]),
         "relevance",
     ),
     "--sort date": (None, "date"),
