@@ -35,7 +35,7 @@ Sort = Literal["relevance", "date"]
 SORTS: tuple[str, ...] = get_args(Sort)
 #: Longest ministry or person name a filter takes.
 MAX_NAME_CHARS = 200
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class FilterError(QuestionError):
