@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +95,13 @@ def _question_text(raw: str, max_chars: int) -> str | None:
     return text
 
 
-def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineModel | None:
+#: Embeds texts, as documents or (`queries`) as questions; the writer's goes through the cache.
+Embed = Callable[[list[str], bool], np.ndarray]
+
+
+def calibrate(
+    searcher: HybridSearcher, views: Sequence[ChunkView], embed: Embed
+) -> DeclineModel | None:
     """A decline model fitted on this corpus's questions; None when it has too few of them."""
     found = probes(views)
     if len(found) < ENOUGH_SHORT_PROBES:
@@ -103,7 +109,7 @@ def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineMo
     if len(found) < MIN_PROBES:
         log.info("Too few questions in the corpus (%d) to calibrate declining", len(found))
         return None
-    answered, declined = probe_signals(searcher, views, found)
+    answered, declined = probe_signals(searcher, views, found, embed)
     model = DeclineModel.fit(answered, declined, (ANSWERED_PROBES, ANSWERED_PROBES_ENGLISH), "")
     hidden_declined = np.mean(
         [not model.answers(model.probability(Signals(*row)), 0.0) for row in declined]
@@ -119,7 +125,7 @@ def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineMo
 
 
 def probe_signals(
-    searcher: HybridSearcher, views: Sequence[ChunkView], found: Sequence[Probe]
+    searcher: HybridSearcher, views: Sequence[ChunkView], found: Sequence[Probe], embed: Embed
 ) -> tuple[np.ndarray, np.ndarray]:
     """The signals of each probe with its answer present, and with its document hidden."""
     rows_of_doc: dict[str, list[int]] = {}
@@ -127,8 +133,9 @@ def probe_signals(
         rows_of_doc.setdefault(view.document.doc_id, []).append(row)
     lexical = searcher.bundle.lexical
     answered, declined = [], []
-    for probe in found:
-        query = searcher.analyse(clean_question(probe.question, LONG_QUESTION_CHARS * 2))
+    questions = [clean_question(p.question, LONG_QUESTION_CHARS * 2) for p in found]
+    for probe, question, vector in zip(found, questions, embed(questions, True), strict=True):
+        query = searcher.analyse(question, vector, lambda words: embed(words, False))
         hidden = np.asarray(rows_of_doc[probe.doc_id])
         allowed = np.ones(len(views), dtype=bool)
         allowed[hidden] = False
@@ -140,7 +147,7 @@ def probe_signals(
         rest = searcher.rank_query(query, allowed).signals
         rest = Signals(rest.dense, rest.key_covered, query.terms.present(outside.__contains__))
         declined.append(rest.vector())
-        answer = _answer_signals(searcher, query, views, probe, outside)
+        answer = _answer_signals(searcher, query, views, probe, outside, embed)
         answered.append(Signals.strongest(rest, answer).vector())
     return np.array(answered), np.array(declined)
 
@@ -151,6 +158,7 @@ def _answer_signals(
     views: Sequence[ChunkView],
     probe: Probe,
     outside: set[str],
+    embed: Embed,
 ) -> Signals:
     """The signals of the probe's answer chunks, read without the probe's question; `outside`
     are the question's terms the rest of the corpus uses."""
@@ -158,7 +166,7 @@ def _answer_signals(
         f"{views[r].document.title}\n{views[r].section.label}\n{views[r].chunk.text}"
         for r in probe.rows
     ]
-    chunk = searcher.embedder.encode_documents(texts) @ query.vector
+    chunk = embed(texts, False) @ query.vector
     sentence, _ = searcher.sentence_scores(query.vector, np.asarray(probe.rows), chunk)
     alpha = searcher.profile.sentence_weight
     tokens = [set(t) for t in index_tokens(texts)]

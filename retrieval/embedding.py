@@ -91,8 +91,8 @@ class Embedder:
         prompts = f"{self.model.prompts.get('query', '')}|{self.model.prompts.get('document', '')}"
         return f"{self.name}#{hashlib.sha256(prompts.encode()).hexdigest()[:8]}"
 
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, "query")
+    def encode_queries(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return self._encode(texts, "query", batch_size)
 
     def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         return self._encode(texts, "document", batch_size)

@@ -342,9 +342,13 @@ def embed_cached(
     batch_size: int,
     progress: bool,
     what: str,
+    queries: bool = False,
 ) -> np.ndarray:
-    """Vectors for `texts`, embedding only those the cache does not hold yet."""
-    keys = [text_key(embedder.model_id, t) for t in texts]
+    """Vectors for `texts`, embedding only those the cache does not hold yet; with `queries`, as
+    questions (a model's query prompt may differ from its document prompt)."""
+    model_id = f"{embedder.model_id}\x00query" if queries else embedder.model_id
+    encode = embedder.encode_queries if queries else embedder.encode_documents
+    keys = [text_key(model_id, t) for t in texts]
     cached = store.cached_vectors(keys)
     missing = list(dict.fromkeys(k for k in keys if k not in cached))
     text_of = dict(zip(keys, texts, strict=True))
@@ -357,7 +361,7 @@ def embed_cached(
     ) as bar:
         for i in range(0, len(missing), step):
             batch = missing[i : i + step]
-            vectors = embedder.encode_documents([text_of[k] for k in batch], batch_size)
+            vectors = encode([text_of[k] for k in batch], batch_size)
             new = dict(zip(batch, vectors, strict=True))
             store.save_vectors(new)
             cached.update(new)

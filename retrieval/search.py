@@ -23,13 +23,16 @@ separate decision (`decline`), calibrated on each corpus when its index is built
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import py3langid
+from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS
 
 from retrieval.decline import DeclineModel, Signals
 from retrieval.embedding import Embedder
@@ -108,10 +111,30 @@ def _language_identifier() -> py3langid.langid.LanguageIdentifier:
     return identifier
 
 
+#: A function word of one language only ("wat", "hoe"; "what", "does") moves a short question's
+#: odds this much (log-odds): py3langid alone reads "Wat is spyware?" as English.
+FUNCTION_WORD_LOG_ODDS = 2.0
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> tuple[frozenset[str], frozenset[str]]:
+    dutch, english = set(STOPWORDS_DUTCH), set(STOPWORDS_EN_PLUS)
+    return frozenset(dutch - english), frozenset(english - dutch)
+
+
 def detect_language(question: str) -> tuple[str, float]:
-    """'nl' or 'en', and the probability that the question is English."""
+    """'nl' or 'en', and the probability that the question is English: py3langid's, moved by the
+    question's function words of one language only."""
     language, probability = _language_identifier().classify(question)
-    return language, float(probability if language == "en" else 1 - probability)
+    p_english = min(
+        max(float(probability if language == "en" else 1 - probability), 1e-6), 1 - 1e-6
+    )
+    dutch, english = _function_words()
+    tokens = re.findall(r"\w+", question.lower())
+    votes = sum(t in english for t in tokens) - sum(t in dutch for t in tokens)
+    log_odds = math.log(p_english / (1 - p_english)) + FUNCTION_WORD_LOG_ODDS * votes
+    p_english = 1 / (1 + math.exp(-log_odds))
+    return ("en" if p_english >= 0.5 else "nl"), p_english
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -201,11 +224,20 @@ class HybridSearcher:
         # sentence rows of each chunk row: sentences are stored grouped by chunk, in order
         self._sentence_start = np.searchsorted(spans[:, 0], np.arange(len(bundle.chunk_ids) + 1))
 
-    def analyse(self, question: str) -> Query:
+    def analyse(
+        self,
+        question: str,
+        vector: np.ndarray | None = None,
+        embed_words: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> Query:
+        """The question as search reads it; `vector` if its embedding is known already, and
+        `embed_words` to embed an English question's words another way (through a cache)."""
         language, p_english = detect_language(question)
-        vector = self.embedder.encode_queries([question])[0]
+        if vector is None:
+            vector = self.embedder.encode_queries([question])[0]
         if p_english >= 0.5:
-            terms = english_terms(question, self.bundle.vocabulary, self.embedder.encode_documents)
+            embed = embed_words or self.embedder.encode_documents
+            terms = english_terms(question, self.bundle.vocabulary, embed)
         else:
             terms = question_terms(question)
         key_present = terms.present(lambda term: self.bundle.lexical.term_id(term) is not None)

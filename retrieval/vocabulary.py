@@ -83,7 +83,7 @@ def english_terms(
 ) -> QuestionTerms:
     """An English question's terms: each word's own stem (names, acronyms and loanwords match as
     they are) and the corpus words nearest to it, weighted by their cosine."""
-    question_words = list(dict.fromkeys(words([question], stopwords="en")[0]))
+    question_words = list(dict.fromkeys(words([question], stopwords="en_plus")[0]))
     if not question_words:
         return QuestionTerms({}, ())
     near = vocabulary.nearest(embed(question_words)) if vocabulary else [[]] * len(question_words)

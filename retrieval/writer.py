@@ -16,14 +16,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from retrieval.answer import ChunkView, searcher_for
 from retrieval.calibration import calibrate
-from retrieval.documents import Document
+from retrieval.decline import DeclineModel
+from retrieval.documents import Chunk, Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexOutdated, IndexUnavailable
 from retrieval.generation import Generation, Generations
+from retrieval.index import IndexBundle
 from retrieval.ingest import (
     IngestReport,
+    embed_cached,
     fingerprint,
     ingest_documents,
     ingest_folders,
@@ -182,14 +187,7 @@ class Writer:
         )
         if bundle is not None:
             bundle.fingerprint = expected
-            by_id = {document.doc_id: document for document, _ in documents}
-            views = [
-                ChunkView(c, by_id[c.doc_id], by_id[c.doc_id].section(c.section))  # type: ignore[arg-type]
-                for c in chunks
-            ]
-            bundle.decline = calibrate(
-                searcher_for(self.settings, self.embedder, bundle, views), views
-            )
+            bundle.decline = self._calibrate(bundle, documents, chunks)
         name = generations.save(self.settings.embedding_model, model_id, documents, chunks, bundle)
         saved = generations.load(name)
         generations.prune({name} | ({current.name} if current else set()))
@@ -201,6 +199,25 @@ class Writer:
             time.perf_counter() - started,
         )
         return saved
+
+    def _calibrate(
+        self, bundle: IndexBundle, documents: list[tuple[Document, str]], chunks: list[Chunk]
+    ) -> DeclineModel | None:
+        """The decline model of this corpus (see `retrieval.calibration`)."""
+        by_id = {document.doc_id: document for document, _ in documents}
+        views = []
+        for chunk in chunks:
+            document = by_id[chunk.doc_id]
+            section = document.section(chunk.section)
+            assert section is not None  # chunks are made from their document's sections
+            views.append(ChunkView(chunk, document, section))
+        searcher = searcher_for(self.settings, self.embedder, bundle, views)
+        return calibrate(searcher, views, self._embed)
+
+    def _embed(self, texts: list[str], queries: bool) -> np.ndarray:
+        """Vectors through the embedding cache: calibrating again embeds nothing twice."""
+        size = self.settings.embedding_batch_size
+        return embed_cached(self.store, self.embedder, texts, size, False, "texts", queries)
 
     @staticmethod
     def _keep(generations: Generations, current: str) -> set[str]:

@@ -15,6 +15,7 @@ from bot.telegram.render import (
     card_html,
     full_section_html,
     size,
+    source_html,
     sources_html,
     split_html,
     to_plain,
@@ -170,3 +171,16 @@ def test_sources_list_links_only_web_urls() -> None:
     )  # fmt: skip
     markup = "".join(sources_html("nl", [document]))
     assert "<a " not in markup and HOSTILE_URL not in markup
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("nl", "vraag gesteld, nog niet beantwoord"), ("en", "question asked, not answered yet")],
+)
+def test_a_question_still_waiting_for_its_answer_says_so(lang: str, label: str) -> None:
+    waiting = passage(
+        "Hoeveel valse paspoorten zijn ontdekt?", "Hoeveel valse paspoorten", unanswered=True
+    )
+    answered = passage("In 2023 zijn twaalf valse paspoorten ontdekt.", "twaalf valse paspoorten")
+    assert f"<i>{label}</i>" in source_html(waiting, lang)  # type: ignore[arg-type]
+    assert label not in source_html(answered, lang)  # type: ignore[arg-type]

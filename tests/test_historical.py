@@ -77,7 +77,7 @@ def test_a_question_set_with_ocr_damage() -> None:
     assert two.body == four.body and two.answered_in == "Vraag 4"
     assert body["Vraag 2"].startswith("Werkgevers zijn aanspreekpunt")
     assert four.answer_heading == "Antwoord 2 en 4"
-    assert doc.section("Vraag 3").kind == "text"  # OCR took its answer's number: unanswered
+    assert doc.section("Vraag 3").kind == "question"  # OCR took its answer's number: unanswered
     assert body["Vraag 5"] == "I n de opzet is geen sprake van een recht om mee te beslissen."
     assert doc.section("Vraag 1").question.of(doc.text).startswith("Klopt het dat ministeries")
     assert doc.section("Vraag 3").body.of(doc.text) == "Om welke functies gaat het?"
@@ -114,7 +114,7 @@ def test_several_sets_on_one_page() -> None:
         question.of(doc.text) == "Is de Minister bereid de aanvullende kinderbijslag te handhaven?"
     )
     # a delay notice answers nothing
-    assert doc.section("Vragen 118, vraag 2").kind == "text"
+    assert doc.section("Vragen 118, vraag 2").kind == "question"
     assert body["Vragen 118, mededeling"].endswith(
         "niet binnen de gestelde termijn worden beantwoord."
     )

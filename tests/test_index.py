@@ -26,6 +26,12 @@ from tests.conftest import build_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ADDED_QUESTION = "Mogen gemeenten binnendringen in telefoons van inwoners?"
+ADDED = "kv-tk-2024Z00001"  # the document that answers it
+
+
+def finds_added(engine: Engine) -> bool:
+    """Whether the engine serves the added document (whatever it decides about answering)."""
+    return any(p.doc_id == ADDED for p in engine.search(ADDED_QUESTION, keep_declined=True).results)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +139,7 @@ def test_a_reader_keeps_the_last_good_generation_when_the_newer_one_is_damaged(
     add_fixture(settings, embedder)
     flip_bytes(current_folder(settings) / "dense.faiss")
     with caplog.at_level(logging.WARNING):
-        assert not serving.search(ADDED_QUESTION).answered  # still the old generation
+        assert not finds_added(serving)  # still the old generation
     assert "Keeping index generation" in caplog.text and "checksum" in caplog.text
 
     caplog.clear()
@@ -152,7 +158,7 @@ def test_readers_never_write_a_stale_index_is_served_and_logged(
     with caplog.at_level(logging.WARNING):
         engine = Engine(built, embedder=embedder)
     assert "behind the database: 1 documents differ" in caplog.text
-    assert not engine.search(ADDED_QUESTION).answered
+    assert not finds_added(engine)
     assert generations.names() == before  # the reader saved nothing
 
 
@@ -228,7 +234,7 @@ def test_a_running_engine_picks_up_documents_a_writer_added(
 ) -> None:
     settings = built.model_copy(update={"index_recheck_seconds": 0.0})
     serving = Engine(settings, embedder=embedder)
-    assert not serving.search(ADDED_QUESTION).answered
+    assert not finds_added(serving)
     add_fixture(settings, embedder)  # as `vraagbaak add` in its own process
     result = serving.search(ADDED_QUESTION)
     assert result.answered and "Wetboek van Strafvordering" in result.results[0].text

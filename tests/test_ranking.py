@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from retrieval.embedding import Embedder
 from retrieval.engine import Engine
-from retrieval.ingest import ingest_documents
 from retrieval.parsing import parse_text
 from retrieval.settings import Settings
+from retrieval.store import Store
 from retrieval.terms import stem
 from retrieval.vocabulary import Vocabulary, english_terms
+from retrieval.writer import writing
 
 ASKED = """\
 Vragen van het lid Jansen (D66) aan de minister van Landbouw over paardenpaspoorten
@@ -41,28 +43,34 @@ In 2023 zijn twaalf valse paardenpaspoorten ontdekt.
 QUESTION = "Kan een slachthuis in het buitenland nagaan of een paardenpaspoort echt is?"
 
 
-def test_an_answer_outranks_the_question_waiting_for_it(engine: Engine, tmp_path: Path) -> None:
-    mine = Engine(Settings(data_dir=tmp_path, corpus_dirs=[]), embedder=engine.embedder)
-    ingest_documents(mine.store, mine.settings, [parse_text(ASKED, source_file="vraag.txt")])
-    mine.reload()
-    waiting = mine.search(QUESTION, keep_declined=True).results[0]
-    assert waiting.unanswered and waiting.doc_id == "vraag"
+def publish(settings: Settings, embedder: Embedder, text: str, name: str) -> Engine:
+    """`text` added as the file `name`, the index brought up to date: a reader over it."""
+    store = Store(settings.sqlalchemy_url)
+    with writing(settings, store, embedder) as writer:
+        writer.ingest([parse_text(text, source_file=name)])
+        writer.publish()
+    return Engine(settings, embedder, store)
 
-    ingest_documents(mine.store, mine.settings, [parse_text(ANSWERED, source_file="antwoord.txt")])
-    mine.reload()
-    best, *rest = mine.search(QUESTION, keep_declined=True).results
+
+def test_an_answer_outranks_the_question_waiting_for_it(embedder: Embedder, tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, corpus_dirs=[])
+    waiting = publish(settings, embedder, ASKED, "vraag.txt").search(QUESTION, keep_declined=True)
+    assert waiting.results[0].unanswered and waiting.results[0].doc_id == "vraag"
+
+    answered = publish(settings, embedder, ANSWERED, "antwoord.txt")
+    best, *rest = answered.search(QUESTION, keep_declined=True).results
     assert best.doc_id == "antwoord" and not best.unanswered
     assert "kosteloze toegang" in best.quote
     assert all(p.unanswered for p in rest if p.doc_id == "vraag")
 
 
-def test_english_words_are_read_as_the_corpus_dutch_words(engine: Engine) -> None:
+def test_english_words_are_read_as_the_corpus_dutch_words(embedder: Embedder) -> None:
     texts = [
         "Het paspoort is tien jaar geldig. Een geldig paspoort is nodig.",
         "De verkiezingen voor de gemeenteraad. Bij verkiezingen stemt u.",
     ] * 2
-    embed = engine.embedder.encode_documents
-    vocabulary = Vocabulary.build(texts, embed, engine.embedder.dimension)
+    embed = embedder.encode_documents
+    vocabulary = Vocabulary.build(texts, embed, embedder.dimension)
     terms = english_terms("How long is a passport valid?", vocabulary, embed)
     readings = {term for _, rs in terms.words for _, stems in rs for term in stems}
     assert set(stem(["paspoort", "geldig"])) <= readings

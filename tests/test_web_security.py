@@ -153,7 +153,7 @@ def post_chunked(
 
 @pytest.fixture
 def webhook(web_server: WebServer) -> tuple[str, dict[str, str]]:
-    path = f"/telegram/{webhook_path(web_server.settings)}"
+    path = f"/telegram/{webhook_path(web_server.adapters)}"
     return path, {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
 
 

@@ -109,6 +109,8 @@ def quote_html(passage: Passage, budget: int | None = None) -> str:
 def source_html(passage: Passage, lang: Lang) -> str:
     """Title, section, date, answering minister and link, one fact per line."""
     facts = [esc(section_label(passage))]
+    if passage.unanswered:
+        facts.append(f"<i>{esc(text(lang, 'unanswered'))}</i>")
     if when := format_date(passage.date, lang):
         facts.append(esc(when))
     if passage.ministers:

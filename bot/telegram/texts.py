@@ -91,6 +91,10 @@ _TEXTS: dict[str, dict[Lang, str]] = {
         "en": "<i>Results {first}–{last}</i>",
     },
     "answered_by": {"nl": "beantwoord door {names}", "en": "answered by {names}"},
+    "unanswered": {
+        "nl": "vraag gesteld, nog niet beantwoord",
+        "en": "question asked, not answered yet",
+    },
     "no_link": {"nl": "geen link beschikbaar", "en": "no link available"},
     "btn_more": {"nl": "Meer resultaten ▸", "en": "More results ▸"},
     "btn_previous": {"nl": "◂ Vorige", "en": "◂ Previous"},
