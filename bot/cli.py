@@ -21,13 +21,15 @@ import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar, get_args
 
 import typer
 
 from bot.logs import configure_logging, redact
+from retrieval.documents import DocType
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from bot.settings import AdapterSettings
     from retrieval.embedding import Embedder
     from retrieval.engine import Engine
+    from retrieval.filters import SearchFilter
     from retrieval.ingest import IngestReport
     from retrieval.results import Passage, SearchResult
     from retrieval.settings import Settings
@@ -322,11 +325,67 @@ def finish(report: IngestReport, documents: int) -> None:
 
 
 # --- readers ----------------------------------------------------------------------------------
-def run_search(engine: Engine, question: str, k: int | None = None) -> SearchResult:
+class SortOrder(StrEnum):
+    relevance = "relevance"
+    date = "date"
+
+
+Since = Annotated[
+    str | None,
+    typer.Option(
+        help="Only documents dated on or after this day (YYYY-MM-DD); undated ones are left out"
+    ),
+]
+Until = Annotated[
+    str | None, typer.Option(help="Only documents dated on or before this day (YYYY-MM-DD)")
+]
+Types = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--type", help=f"Only this document type (repeatable): {', '.join(get_args(DocType))}"
+    ),
+]
+Ministry = Annotated[
+    str | None, typer.Option(help="Only documents of this ministry, e.g. 'Buitenlandse Zaken'")
+]
+Person = Annotated[
+    str | None,
+    typer.Option(help="Only documents this person asked or answered (a name, e.g. 'Koenders')"),
+]
+Sorted = Annotated[
+    SortOrder,
+    typer.Option(
+        "--sort", case_sensitive=False, help="date: newest first among the passages that answer"
+    ),
+]
+
+
+def search_filter(
+    since: str | None,
+    until: str | None,
+    types: list[str] | None,
+    ministry: str | None,
+    person: str | None,
+) -> SearchFilter:
+    """The filter the options ask for; exit 2 with the reason when a value cannot be used (before
+    anything is loaded)."""
+    from retrieval.filters import FilterError, SearchFilter
+
+    try:
+        return SearchFilter.parse(since, until, types, ministry, person)
+    except FilterError as exc:
+        raise fail(str(exc), code=2) from exc
+
+
+def undated_note(count: int) -> str:
+    return f"({count} document{'s' if count != 1 else ''} without a date left out)"
+
+
+def run_search(engine: Engine, question: str, filters: SearchFilter | None = None) -> SearchResult:
     from retrieval.results import QuestionError
 
     try:
-        return engine.search(question, k=k)
+        return engine.search(question, filters=filters)
     except QuestionError as exc:
         raise fail(str(exc), code=2) from exc
 
@@ -335,10 +394,18 @@ def run_search(engine: Engine, question: str, k: int | None = None) -> SearchRes
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="A question in Dutch or English")],
+    since: Since = None,
+    until: Until = None,
+    types: Types = None,
+    ministry: Ministry = None,
+    person: Person = None,
 ) -> None:
     """Answer a question with quotes and their sources."""
+    filters = search_filter(since, until, types, ministry, person)
     engine = root(ctx).engine
-    result = run_search(engine, question)
+    result = run_search(engine, question, filters)
+    if result.undated_excluded:
+        typer.echo(undated_note(result.undated_excluded))
     if not result.answered:
         titles = "; ".join(d.title for d in engine.documents())
         typer.echo(f"Not found in the documents. They cover: {titles}")
@@ -374,16 +441,23 @@ def search(
     question: Annotated[str, typer.Argument(help="The question, or - to read one per line")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="Number of passages")] = 3,
+    since: Since = None,
+    until: Until = None,
+    types: Types = None,
+    ministry: Ministry = None,
+    person: Person = None,
+    sort: Sorted = SortOrder.relevance,
 ) -> None:
     """Ranked passages for a question; with '-', one JSON line per question read from stdin."""
     from retrieval.results import QuestionError
 
+    filters = search_filter(since, until, types, ministry, person)
     engine = root(ctx).engine
     questions = (line for line in sys.stdin if line.strip()) if question == "-" else [question]
     failed = False
     for q in questions:
         try:
-            result = engine.search(q, k=k)
+            result = engine.search(q, k=k, filters=filters, sort=sort.value)
         except QuestionError as exc:
             if question != "-":
                 raise fail(str(exc), code=2) from exc
@@ -394,13 +468,55 @@ def search(
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
         else:
             for p in result.results:
+                facts = ", ".join(x for x in (p.date or "undated", p.doc_type) if x)
                 typer.echo(
-                    f"{p.rank}. [{p.score:.3f}] {p.doc_id} {p.section}: {shorten(p.text, 200)}"
+                    f"{p.rank}. [{p.score:.3f}] {p.doc_id} {p.section} ({facts}): "
+                    f"{shorten(p.text, 200)}"
                 )
             if not result.answered:
                 typer.echo("Not found in the documents.")
+            if result.undated_excluded:
+                typer.echo(undated_note(result.undated_excluded))
     if failed:
         raise typer.Exit(2)
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    topic: Annotated[str, typer.Argument(help="A topic or question, Dutch or English")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="At most this many documents")] = 20,
+    since: Since = None,
+    until: Until = None,
+    types: Types = None,
+    ministry: Ministry = None,
+    person: Person = None,
+) -> None:
+    """The documents that answer a topic, oldest first, each with its best answering quote."""
+    from retrieval.results import QuestionError
+
+    filters = search_filter(since, until, types, ministry, person)
+    engine = root(ctx).engine
+    try:
+        found = engine.timeline(topic, k=k, filters=filters)
+    except QuestionError as exc:
+        raise fail(str(exc), code=2) from exc
+    if as_json:
+        typer.echo(json.dumps(found.to_json(), ensure_ascii=False))
+        return
+    if not found.entries:
+        typer.echo("Not found in the documents.")
+    for entry in found.entries:
+        typer.echo(f"{entry.date}  {entry.title} — {entry.section}")
+        typer.echo(textwrap.indent(textwrap.fill(f"“{entry.quote}”", width=96), "  "))
+        if entry.ministers:
+            typer.echo(f"  {', '.join(entry.ministers)}")
+        if entry.link:
+            typer.echo(f"  {entry.link}")
+        typer.echo()
+    if found.undated_excluded:
+        typer.echo(undated_note(found.undated_excluded))
 
 
 @app.command("eval")

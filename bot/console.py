@@ -1,6 +1,7 @@
 """A terminal chat showing the bot's replies as plain text: try vraagbaak without a token.
 
-Reads one question (or /help, /bronnen, /over) per line from stdin until end of input.
+Reads one question (or /help, /bronnen, /over, /tijdlijn TOPIC) per line from stdin until end
+of input.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from bot.telegram.answers import answer_question
+from bot.telegram.answers import answer_question, timeline_messages
 from bot.telegram.render import about_html, help_html, sources_html, to_plain
 from bot.telegram.texts import Lang, text, ui_language
 
@@ -28,6 +29,11 @@ def reply(engine: Engine, line: str, lang: Lang) -> list[str]:
         return sources_html(lang, engine.documents())
     if command in ("/over", "/about"):
         return [about_html(lang)]
+    if command in ("/tijdlijn", "/timeline"):
+        topic = line[len(command) :].strip()
+        return (
+            timeline_messages(engine, topic, lang)[0] if topic else [text(lang, "timeline_usage")]
+        )
     if command in ("/ask", "/vraag"):
         line = line[len(command) :]
     return [answer_question(engine, line, lang).html]

@@ -32,6 +32,14 @@ class AdapterSettings(BaseSettings):
         pattern=r"^https?://",
         description="This service's public URL; the bot's webhook is set under it.",
     )
+    sync_interval_minutes: float | None = Field(
+        default=None,
+        gt=0,
+        description="The bot fetches new Kamervragen and answers this often (unset: never).",
+    )
+    max_alerts_per_day: int = Field(
+        default=5, ge=0, description="Alerts for followed topics a chat gets in 24 hours, at most."
+    )
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,12 +23,14 @@ from retrieval.answer import ChunkView, compose, searcher_for
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexUnavailable, SettingError
+from retrieval.filters import Catalog, SearchFilter, Selection, Sort
 from retrieval.generation import Generations
 from retrieval.lock import holder
-from retrieval.results import SearchResult
-from retrieval.search import HybridSearcher, clean_question
+from retrieval.results import Passage, SearchResult
+from retrieval.search import Hit, HybridSearcher, Ranking, clean_question, detect_language
 from retrieval.settings import Settings
 from retrieval.store import Store
+from retrieval.timeline import Timeline, answering_hits, newest_first, one_per_document
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,28 @@ class _Loaded:
     documents: dict[str, Document]
     views: list[ChunkView]
     searcher: HybridSearcher | None  # None while the corpus is empty
+    versions: dict[str, str]  # doc_id -> version, as the generation's manifest lists them
+    catalog: Catalog  # the documents by index row, for filters
+
+    def rank(self, question: str, selection: Selection) -> Ranking | None:
+        """The ranking over the rows `selection` allows; None when there is nothing to rank."""
+        if self.searcher is None or selection.empty:
+            return None
+        return self.searcher.rank(question, selection.allowed)
+
+    def answers(self, ranking: Ranking | None) -> bool:
+        """Whether the declining rule answers with this ranking (None: nothing to rank)."""
+        if ranking is None or self.searcher is None:
+            return False
+        return self.searcher.decline.answers(ranking.confidence, ranking.p_english)
+
+    def answering(self, ranking: Ranking) -> list[Hit]:
+        """Each document's best passage that answers on its own evidence, best first."""
+        assert self.searcher is not None
+        return one_per_document(answering_hits(self.searcher, ranking), self.views)
+
+    def day(self, row: int) -> date | None:
+        return self.catalog.day(self.views[row].chunk.doc_id)
 
 
 class Engine:
@@ -119,7 +145,10 @@ class Engine:
         if generation.bundle is not None:
             searcher = searcher_for(self.settings, self.embedder, generation.bundle, views)
         self._note_if_behind(name, generation.versions)
-        return _Loaded(name, generation.documents, views, searcher)
+        catalog = Catalog.of(generation.documents, [view.chunk.doc_id for view in views])
+        return _Loaded(
+            name, generation.documents, views, searcher, dict(generation.versions), catalog
+        )
 
     def _note_if_behind(self, name: str, versions: dict[str, str]) -> None:
         """Logs when the database holds other documents than the generation served."""
@@ -182,31 +211,109 @@ class Engine:
 
     # --- what adapters call -----------------------------------------------------------------
     def search(
-        self, question: str, k: int | None = None, offset: int = 0, keep_declined: bool = False
+        self,
+        question: str,
+        k: int | None = None,
+        offset: int = 0,
+        keep_declined: bool = False,
+        filters: SearchFilter | None = None,
+        sort: Sort = "relevance",
     ) -> SearchResult:
         """The passages that answer `question`, best first; QuestionError for unusable input.
 
-        A declined question (`answered=False`) has no passages, unless `keep_declined` asks for
-        the ranking anyway: evaluation measures ranking and declining apart.
+        `filters` limits the search to the documents they allow (inside the search: the top k
+        are the best k that match); `sort="date"` orders the passages that answer on their
+        own newest first (undated ones last). A declined question (`answered=False`) has no
+        passages, unless `keep_declined` asks for the ranking anyway: evaluation measures
+        ranking and declining apart.
         """
+        filters = filters or SearchFilter()
+        question, loaded, selection, ranking = self._ranked(question, filters)
+        if ranking is None or loaded.searcher is None:
+            language = detect_language(question)[0] if loaded.searcher else "nl"
+            return SearchResult(
+                question, False, language, [], filters, sort, selection.undated_excluded
+            )
+        answered = loaded.answers(ranking)
+        passages: list[Passage] = []
+        if answered or keep_declined:
+            if sort == "date":
+                hits = answering_hits(loaded.searcher, ranking)
+                hits = newest_first(hits, [loaded.day(hit.row) for hit in hits])
+                ranking = replace(ranking, hits=hits)
+            passages = compose(
+                ranking,
+                loaded.views,
+                loaded.searcher.bundle,
+                k or self.settings.top_k,
+                offset,
+                self.permalink_base,
+            )
+        return SearchResult(
+            question,
+            answered,
+            ranking.language,
+            passages,
+            filters,
+            sort,
+            selection.undated_excluded,
+        )
+
+    def timeline(self, topic: str, k: int = 20, filters: SearchFilter | None = None) -> Timeline:
+        """The documents that answer `topic`, each with its best answering passage, oldest
+        first: the `k` that answer best among those with a date."""
+        filters = filters or SearchFilter()
+        topic, loaded, selection, ranking = self._ranked(topic, filters)
+        if ranking is None or not loaded.answers(ranking):
+            return Timeline(topic, False, [], selection.undated_excluded, filters)
+        best = loaded.answering(ranking)
+        dated = [hit for hit in best if loaded.day(hit.row) is not None]
+        undated = selection.undated_excluded if filters.dated else len(best) - len(dated)
+        chosen = sorted(dated[:k], key=lambda hit: loaded.day(hit.row))  # type: ignore[arg-type, return-value]
+        entries = self._compose(loaded, replace(ranking, hits=chosen))
+        return Timeline(topic, True, entries, undated, filters)
+
+    def answers_in(self, topic: str, doc_ids: Iterable[str]) -> list[Passage]:
+        """Of the documents `doc_ids` (those a writer just added or changed), the best passage
+        of each that answers `topic`, best first: what a followed topic is alerted with. The
+        search, and the declining rule's evidence, cover only these documents' rows."""
+        topic = clean_question(topic, self.settings.max_question_chars)
+        loaded = self._loaded
+        ranking = loaded.rank(topic, loaded.catalog.rows_of(doc_ids))
+        if ranking is None or not loaded.answers(ranking):
+            return []
+        return self._compose(loaded, replace(ranking, hits=loaded.answering(ranking)))
+
+    def _ranked(
+        self, question: str, filters: SearchFilter
+    ) -> tuple[str, _Loaded, Selection, Ranking | None]:
+        """The question as searched, the generation, the rows `filters` allow and the ranking
+        over them (None when there is nothing to rank); QuestionError for unusable input."""
         question = clean_question(question, self.settings.max_question_chars)
         self._follow_other_processes()
         loaded = self._loaded
-        if loaded.searcher is None:
-            return SearchResult(question, False, "nl", [])
-        ranking = loaded.searcher.rank(question)
-        answered = loaded.searcher.decline.answers(ranking.confidence, ranking.p_english)
-        if not (answered or keep_declined):
-            return SearchResult(question, False, ranking.language, [])
-        passages = compose(
+        selection = loaded.catalog.select(filters)
+        return question, loaded, selection, loaded.rank(question, selection)
+
+    def _compose(self, loaded: _Loaded, ranking: Ranking) -> list[Passage]:
+        """A passage for every hit of `ranking`, in its order."""
+        assert loaded.searcher is not None
+        return compose(
             ranking,
             loaded.views,
             loaded.searcher.bundle,
-            k or self.settings.top_k,
-            offset,
+            len(ranking.hits),
+            0,
             self.permalink_base,
         )
-        return SearchResult(question, answered, ranking.language, passages)
+
+    def versions(self) -> dict[str, str]:
+        """doc_id -> version of every document in the generation served."""
+        return dict(self._loaded.versions)
+
+    def refresh(self) -> None:
+        """Load the generation another process saved since, if it is time to look."""
+        self._follow_other_processes()
 
     def documents(self) -> list[Document]:
         self._follow_other_processes()

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from retrieval.documents import Span
 from retrieval.links import http_url
+
+if TYPE_CHECKING:
+    from retrieval.filters import SearchFilter
 
 
 class QuestionError(ValueError):
@@ -77,12 +81,18 @@ class SearchResult:
     answered: bool  # False: nothing in the corpus answers it; `results` are then empty
     language: str  # "nl" or "en", as detected
     results: list[Passage] = field(default_factory=list)
+    filters: SearchFilter | None = None  # what the search was limited to
+    sort: str = "relevance"  # or "date": newest first among the passages that answer
+    undated_excluded: int = 0  # documents a date filter left out for having no date
 
     def to_json(self) -> dict[str, object]:
         return {
             "question": self.question,
             "answered": self.answered,
             "language": self.language,
+            "filters": self.filters.to_json() if self.filters is not None else None,
+            "sort": self.sort,
+            "undated_excluded": self.undated_excluded,
             "results": [p.to_json() for p in self.results],
         }
 

@@ -54,6 +54,23 @@ def engine(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Engi
     return Engine(settings, embedder=embedder)
 
 
+@pytest.fixture(scope="session")
+def grown(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """The grown corpus (bundled + ../shared/corpora), built once with `vraagbaak add` as
+    bench/corpora.py builds it; its tests skip when ../shared/corpora is absent."""
+    from bench import corpora
+
+    if not corpora.LIMBURG.exists():
+        pytest.skip("../shared/corpora is not beside the repository")
+    folder = corpora.build(
+        "grown",
+        DEFAULT_MODEL,
+        folder=tmp_path_factory.mktemp("grown"),
+        files=tmp_path_factory.mktemp("grown-files"),
+    )
+    return Engine(Settings(data_dir=folder, database_url=None))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -171,6 +171,8 @@ class _State:
     injected_at: dict[int, float] = field(default_factory=dict)  # update_id -> perf_counter
     commands: dict[str, list[JSON]] = field(default_factory=dict)  # language_code -> commands
     fail_next: dict[str, int] = field(default_factory=dict)  # method -> retry_after
+    admins: dict[int, set[int]] = field(default_factory=dict)  # chat id -> administrators
+    blocked: set[int] = field(default_factory=set)  # chats whose user blocked the bot
     unknown_methods: list[str] = field(default_factory=list)
 
 
@@ -452,8 +454,23 @@ class TelegramEmulator:
                 )
         return self.state.updates[: int(params.get("limit") or 100)]
 
+    async def _api_getchatmember(self, params: JSON) -> JSON:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        user = {"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}
+        if user_id not in self.state.admins.get(chat_id, set()):
+            return {"status": "member", "user": user}
+        rights = (
+            "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+            "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+            "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+            "can_delete_stories",
+        )  # fmt: skip
+        return {"status": "administrator", "user": user} | {right: False for right in rights}
+
     async def _api_sendmessage(self, params: JSON) -> JSON:
         chat_id = int(params["chat_id"])
+        if chat_id in self.state.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         visible = message_text(params)
         check_markup(params.get("reply_markup"))
         message: JSON = {

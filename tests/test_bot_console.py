@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,7 +24,10 @@ from tests.telegram_emulator import Chat, TelegramEmulator, User
 
 
 def test_console_answers_each_line_as_plain_text(engine: Engine) -> None:
-    stdin = io.StringIO("/help\nWil Nederland Rusland uitsluiten van INTERPOL?\n\nappeltaart?\n")
+    stdin = io.StringIO(
+        "/help\nWil Nederland Rusland uitsluiten van INTERPOL?\n\nappeltaart?\n"
+        "/tijdlijn export van surveillancetechnologie tot 2020\n"
+    )
     stdout = io.StringIO()
     run_console(engine=engine, stdin=stdin, stdout=stdout)
     output = stdout.getvalue()
@@ -32,6 +36,12 @@ def test_console_answers_each_line_as_plain_text(engine: Engine) -> None:
     assert best.link and best.link in output
     assert "<b>" not in output and "<blockquote>" not in output
     assert "/bronnen" in output or "/sources" in output
+    # the console speaks the language of LANG
+    heading = re.search(r"(Tijdlijn|Timeline): export van surveillancetechnologie", output)
+    assert heading, output
+    timeline = output[heading.start() :].lower()
+    assert "31 december 2019" in timeline.split("\n")[1]
+    assert timeline.index("9 o") < timeline.index("5 september 2019")  # oktober, october
 
 
 def bot_command_env(engine: Engine, **telegram: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ from bot.settings import AdapterSettings
 from bot.telegram.answers import answer_question
 from bot.telegram.app import build_application, setup_bot
 from bot.telegram.feedback import Feedback
+from bot.telegram.follows import Follows
 from retrieval.engine import Engine
 from tests.telegram_emulator import Call, Chat, TelegramEmulator, User, parse_html
 
@@ -417,3 +418,108 @@ async def test_inline_query_offers_quote_cards(emulator: TelegramEmulator, engin
     )
     assert empty.params["results"] == []
     assert empty.params["button"]["start_parameter"] == "help"
+
+
+# --- time: periods, newest first, timelines, following ---------------------------------------
+
+
+async def test_a_period_in_words_filters_and_the_reply_says_so(
+    emulator: TelegramEmulator, engine: Engine
+) -> None:
+    _, reply = await ask(emulator, ANNA, "Export van surveillancetechnologie sinds 2019?")
+    visible = well_formed(reply.params["text"])
+    assert visible.startswith("📅 Alleen documenten vanaf 1 januari 2019 · ")
+    assert "1 document zonder datum weggelaten" in visible
+    assert "Oezbeekse" not in visible  # the 2017 answers are before the period
+    assert_verbatim(reply.params["text"], engine)
+    _, reply = await ask(emulator, BOB, "surveillance technology exports between 2015 and 2018")
+    assert well_formed(reply.params["text"]).startswith(
+        "📅 Only documents dated from 1 January 2015 to 31 December 2018"
+    )
+    _, reply = await ask(emulator, ANNA, "Export van surveillancetechnologie voor 2010")
+    assert "Niets in de documenten uit deze periode" in reply.params["text"]
+
+
+async def test_newest_first_and_back_and_the_timeline_button(
+    emulator: TelegramEmulator, engine: Engine
+) -> None:
+    _, reply = await ask(emulator, ANNA, "export van surveillancetechnologie")
+    labels = buttons(reply)
+    assert {"Nieuwste eerst", "Tijdlijn"} <= labels.keys()
+    assert all(len(v.encode()) <= 64 for k, v in labels.items() if k != "Bron 🔗")
+    since = emulator.call_count
+    await emulator.press_button(ANNA, reply.result, labels["Nieuwste eerst"])
+    newest = await emulator.wait_for("editMessageText", since=since)
+    assert newest.error is None
+    assert "nieuwste eerst" in well_formed(newest.params["text"]).split("\n")[0]
+    assert "2024" in well_formed(newest.params["text"])  # the 2024 memo leads
+    assert "Meest relevant" in buttons(newest)
+
+    since = emulator.call_count
+    await emulator.press_button(ANNA, newest.result, buttons(newest)["Meest relevant"])
+    back = await emulator.wait_for("editMessageText", since=since)
+    assert back.params["text"] == reply.params["text"]
+
+    since = emulator.call_count
+    await emulator.press_button(ANNA, reply.result, labels["Tijdlijn"])
+    timeline = await emulator.wait_for("sendMessage", since=since)
+    visible = well_formed(timeline.params["text"])
+    assert visible.startswith("Tijdlijn: export van surveillancetechnologie")
+    assert visible.index("9 oktober 2017") < visible.index("5 september 2019")
+    assert_verbatim(timeline.params["text"], engine)
+
+
+async def test_timeline_command_lists_dated_quotes_with_more(emulator: TelegramEmulator) -> None:
+    _, reply = await ask(emulator, BOB, "/timeline")
+    assert "/timeline export of surveillance technology" in reply.params["text"]
+    _, reply = await ask(emulator, BOB, "/timeline export van surveillancetechnologie in 2019")
+    visible = well_formed(reply.params["text"])
+    assert visible.startswith("Timeline: export van surveillancetechnologie")
+    assert "Only documents dated from 1 January 2019 to 31 December 2019" in visible
+    assert "5 September 2019" in visible and "2017" not in visible.split("\n", 3)[-1]
+    _, reply = await ask(emulator, ANNA, "/tijdlijn@vraagbaak_test_bot spyware", GROUP)
+    assert "Tijdlijn: spyware" in reply.params["text"]
+
+
+async def test_follow_list_and_unfollow_survive_in_the_database(
+    emulator: TelegramEmulator, engine: Engine
+) -> None:
+    _, reply = await ask(emulator, ANNA, "/volg")
+    assert "/volg export van surveillancetechnologie" in reply.params["text"]
+    _, reply = await ask(emulator, ANNA, "/volg export van   surveillancetechnologie")
+    assert "Ik volg nu <b>export van surveillancetechnologie</b>" in reply.params["text"]
+    _, reply = await ask(emulator, ANNA, "/volg Export van surveillancetechnologie")
+    assert "volgt <b>Export van surveillancetechnologie</b> al" in reply.params["text"]
+    await ask(emulator, ANNA, "/volg <b>kwik</b> & dioxine")
+    _, reply = await ask(emulator, ANNA, "/gevolgd")
+    assert (
+        "1. export van surveillancetechnologie\n2. &lt;b&gt;kwik&lt;/b&gt; &amp; dioxine"
+        in (reply.params["text"])
+    )
+    # another process sees the same: the topics are in the database
+    assert [t.topic for t in Follows(engine.store).topics(ANNA.id)] == [
+        "export van surveillancetechnologie",
+        "<b>kwik</b> & dioxine",
+    ]
+    _, reply = await ask(emulator, ANNA, "/ontvolg 7")
+    assert "/ontvolg 1" in reply.params["text"]
+    _, reply = await ask(emulator, ANNA, "/ontvolg 1")
+    assert "niet meer" in reply.params["text"]
+    _, reply = await ask(emulator, ANNA, "/following")
+    assert "1. &lt;b&gt;kwik" in reply.params["text"]
+    await ask(emulator, ANNA, "/unfollow 1")
+    _, reply = await ask(emulator, ANNA, "/gevolgd")
+    assert "volgt geen onderwerpen" in reply.params["text"]
+
+
+async def test_in_a_group_only_admins_follow(emulator: TelegramEmulator) -> None:
+    emulator.state.admins[GROUP.id] = {ADMIN.id}
+    _, reply = await ask(emulator, BOB, "/follow spyware", GROUP)
+    assert "only its administrators" in reply.params["text"]
+    _, reply = await ask(emulator, ADMIN, "/volg spyware", GROUP)
+    assert "Ik volg nu <b>spyware</b> voor dit gesprek" in reply.params["text"]
+    _, reply = await ask(emulator, BOB, "/gevolgd", GROUP)  # anyone may see the list
+    assert "1. spyware" in reply.params["text"]
+    _, reply = await ask(emulator, BOB, "/ontvolg 1", GROUP)
+    assert "alleen beheerders" in reply.params["text"]
+    await ask(emulator, ADMIN, "/ontvolg 1", GROUP)

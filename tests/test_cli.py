@@ -193,3 +193,49 @@ def test_add_and_remove_a_document_from_the_command_line(data_dir: Path) -> None
     assert removed.returncode == 0 and f"removed   {doc_id}" in removed.stdout
     gone = json.loads(run(data_dir, "search", question, "--json").stdout)
     assert all(r["doc_id"] != doc_id for r in gone["results"])
+
+
+def test_search_filters_sort_and_timeline_from_the_command_line(data_dir: Path) -> None:
+    topic = "export van surveillancetechnologie"
+    done = run(
+        data_dir, "search", topic, "--json", "-k", "4", "--since", "2019-01-01",
+        "--type", "kamerbrief", "--type", "beslisnota", "--sort", "date",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["filters"]["types"] == ["beslisnota", "kamerbrief"]
+    assert result["sort"] == "date"
+    assert result["undated_excluded"] == 0  # the undated web page is no letter or memo anyway
+    dates = [r["date"] for r in result["results"]]
+    assert dates == sorted(dates, reverse=True) and min(dates) >= "2019-01-01"
+    assert all({"date", "doc_type", "ministry", "ministers"} <= r.keys() for r in result["results"])
+
+    timeline = run(data_dir, "timeline", topic, "--json", "-k", "5")
+    assert timeline.returncode == 0, timeline.stderr
+    found = json.loads(timeline.stdout)
+    assert found["topic"] == topic
+    ids = [e["doc_id"] for e in found["entries"]]
+    assert ids.index("kv-tk-2017Z04681") < ids.index("kv-tk-2019Z15231")
+    text = run(data_dir, "timeline", topic, "--until", "2018-12-31")
+    assert text.stdout.startswith("2017-10-09  Massasurveillance door de Oezbeekse overheid")
+    assert "(1 document without a date left out)" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "2019-13-01"], "since: 2019-13-01 is not a day of the calendar."),
+        (["--until", "gisteren"], "until must be a date written YYYY-MM-DD, not 'gisteren'."),
+        (["--type", "brief"], "Unknown document type 'brief'"),
+        (["--since", "2020-01-01", "--until", "2019-01-01"], "since (2020-01-01) is after until"),
+        (["--sort", "oldest"], "Invalid value for '--sort'"),
+    ],
+)
+def test_malformed_filters_exit_2_before_anything_loads(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = run(tmp_path / "never-made", "search", "spyware", *args)
+    assert done.returncode == 2
+    assert message in " ".join(done.stderr.replace("│", " ").split())
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "never-made").exists()  # failed before anything was opened

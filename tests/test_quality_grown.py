@@ -14,7 +14,6 @@ import pytest
 from bench import corpora
 from retrieval.engine import Engine
 from retrieval.evaluation import Scores, evaluate, load_questions
-from retrieval.settings import DEFAULT_MODEL, Settings
 from tests.conftest import SHARED
 
 pytestmark = pytest.mark.skipif(
@@ -35,17 +34,6 @@ README = {
     "dev": Figures(0.75, 0.90, 2, 0),
     "dev-corpus": Figures(0.73, 0.87, 6, 0),
 }
-
-
-@pytest.fixture(scope="module")
-def grown(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    folder = corpora.build(
-        "grown",
-        DEFAULT_MODEL,
-        folder=tmp_path_factory.mktemp("grown"),
-        files=tmp_path_factory.mktemp("grown-files"),
-    )
-    return Engine(Settings(data_dir=folder, database_url=None))
 
 
 def scores(engine: Engine, name: str) -> Scores:

@@ -151,3 +151,60 @@ def test_openapi_docs(web: httpx.Client) -> None:
     )
     assert not any(path.startswith(("/telegram", "/d/")) for path in schema["paths"])
     assert "PassageOut" in schema["components"]["schemas"]
+
+
+TOPIC = "export van surveillancetechnologie"
+
+
+def test_search_filters_are_query_parameters(
+    web: httpx.Client, web_server: WebServer, embedder: Embedder
+) -> None:
+    params = {"q": TOPIC, "k": 3, "since": "2019-01-01", "type": ["kamerbrief"], "sort": "date"}
+    result = web.get("/api/search", params=params).json()
+    assert result["filters"]["since"] == "2019-01-01" and result["sort"] == "date"
+    assert {r["doc_type"] for r in result["results"]} == {"kamerbrief"}
+    assert len(result["results"]) == 3
+    body = {
+        "question": TOPIC,
+        "k": 3,
+        "since": "2019-01-01",
+        "type": ["kamerbrief"],
+        "sort": "date",
+    }
+    assert web.post("/api/ask", json=body).json() == result
+    dated = web.get("/api/search", params={"q": TOPIC, "until": "2018-12-31"}).json()
+    assert dated["undated_excluded"] == 1
+    assert {r["doc_id"] for r in dated["results"]} == {"kv-tk-2017Z04681"}
+    person = web.get("/api/search", params={"q": TOPIC, "person": "Kaag", "k": 2}).json()
+    assert {r["doc_id"] for r in person["results"]} == {"kv-tk-2019Z15231"}
+
+
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        ({"since": "2019-1-1"}, "since must be a date written YYYY-MM-DD"),
+        ({"until": "2019-02-30"}, "until: 2019-02-30 is not a day of the calendar."),
+        ({"since": "2020-01-01", "until": "2019-01-01"}, "since (2020-01-01) is after until"),
+        ({"type": "brief"}, "Unknown document type 'brief'"),
+        ({"sort": "oldest"}, "sort: Input should be 'relevance' or 'date'"),
+        ({"person": "x" * 300}, "person: String should have at most 200 characters"),
+    ],
+)
+def test_malformed_filters_are_422(web: httpx.Client, params: dict, detail: str) -> None:
+    for path in ("/api/search", "/api/timeline"):
+        if path == "/api/timeline" and "sort" in params:
+            continue
+        assert assert_error(web.get(path, params={"q": TOPIC, **params}), 422).startswith(detail)
+
+
+def test_timeline_is_the_cli_json(
+    web: httpx.Client, web_server: WebServer, embedder: Embedder
+) -> None:
+    engine = Engine(web_server.settings, embedder, permalink_base=web_server.base_url)
+    expected = engine.timeline(TOPIC, k=10).to_json()
+    found = web.get("/api/timeline", params={"q": TOPIC, "k": 10}).json()
+    assert found == expected
+    ids = [e["doc_id"] for e in found["entries"]]
+    assert ids.index("kv-tk-2017Z04681") < ids.index("kv-tk-2019Z15231")
+    assert assert_error(web.get("/api/timeline", params={"q": TOPIC, "k": 101}), 422)
+    assert web.get("/api/timeline", params={"q": OFF_CORPUS}).json()["entries"] == []

@@ -98,3 +98,22 @@ def test_unknown_document(web: httpx.Client) -> None:
 def test_stylesheet(web: httpx.Client) -> None:
     css = web.get("/static/style.css")
     assert css.status_code == 200 and "mark" in css.text
+
+
+def test_search_page_filters_and_timeline_work_without_script(web: httpx.Client) -> None:
+    topic = "export van surveillancetechnologie"
+    page = web.get("/", params={"q": topic, "since": "2018-01-01", "sort": "date"}).text
+    assert '<details class="filters" open>' in page  # the form shows what was asked
+    assert 'name="since" type="date" value="2018-01-01"' in page
+    assert '<option value="date" selected>' in page
+    assert "1 document zonder datum is weggelaten." in page
+    dates = re.findall(r'<time datetime="([\d-]+)">', page)
+    assert dates and dates == sorted(dates, reverse=True) and min(dates) >= "2018-01-01"
+    assert "<script" not in page and "style=" not in page  # the CSP allows neither inline
+
+    timeline = web.get("/", params={"q": topic, "view": "timeline", "type": "kamervraag"}).text
+    assert "Tijdlijn: " in timeline and 'value="kamervraag" checked' in timeline
+    assert re.findall(r'<li class="entry">', timeline)
+    assert "Massasurveillance door de Oezbeekse overheid" in timeline
+    bad = web.get("/", params={"q": topic, "until": "2018-02-30"})
+    assert bad.status_code == 400 and "is not a day of the calendar" in bad.text

@@ -42,14 +42,21 @@ def build_application(settings: AdapterSettings, engine: Engine) -> Application:
     return application
 
 
+#: Commands by their Dutch and English names, as the menu lists them.
+MENU = (
+    ("help", "help", "cmd_start"),
+    ("ask", "ask", "cmd_ask"),
+    ("tijdlijn", "timeline", "cmd_timeline"),
+    ("volg", "follow", "cmd_follow"),
+    ("gevolgd", "following", "cmd_following"),
+    ("ontvolg", "unfollow", "cmd_unfollow"),
+    ("bronnen", "sources", "cmd_sources"),
+    ("over", "about", "cmd_about"),
+)
+
+
 def commands(lang: Lang) -> list[BotCommand]:
-    sources, about = ("bronnen", "over") if lang == "nl" else ("sources", "about")
-    return [
-        BotCommand("help", text(lang, "cmd_start")),
-        BotCommand("ask", text(lang, "cmd_ask")),
-        BotCommand(sources, text(lang, "cmd_sources")),
-        BotCommand(about, text(lang, "cmd_about")),
-    ]
+    return [BotCommand(nl if lang == "nl" else en, text(lang, key)) for nl, en, key in MENU]
 
 
 async def setup_bot(application: Application) -> None:

@@ -21,7 +21,7 @@ from telegram import (
     MessageEntity,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
@@ -35,13 +35,23 @@ from telegram.ext import (
 )
 
 from bot.settings import AdapterSettings
-from bot.telegram.answers import PAGE_SIZE, Answer, answer_question
-from bot.telegram.asked import AskedQuestions
+from bot.telegram.alerts import Alerts
+from bot.telegram.answers import (
+    PAGE_SIZE,
+    TIMELINE_PAGE,
+    Answer,
+    answer_question,
+    read_asked,
+    timeline_messages,
+)
+from bot.telegram.asked import Asked, AskedQuestions
 from bot.telegram.feedback import FeedbackStore
+from bot.telegram.follows import MAX_FOLLOWS, MAX_TOPIC_CHARS, Follows
 from bot.telegram.render import (
     about_html,
     answer_html,
     card_html,
+    esc,
     full_section_html,
     help_html,
     section_label,
@@ -49,6 +59,7 @@ from bot.telegram.render import (
 )
 from bot.telegram.texts import Lang, text, ui_language
 from retrieval.results import Passage, QuestionError, SearchResult
+from retrieval.search import clean_question
 
 if TYPE_CHECKING:
     from retrieval.engine import Engine
@@ -68,6 +79,9 @@ class Action(StrEnum):
     FULL = "f"  # the whole section of the first passage shown
     UP = "u"  # 👍 for the passages shown
     DOWN = "d"  # 👎
+    NEWEST = "n"  # the same question, newest first among the passages that answer
+    RELEVANT = "r"  # back to the best first
+    TIMELINE = "t"  # the question's timeline from the button's offset on, as new messages
 
 
 #: action|question id|offset
@@ -85,7 +99,7 @@ class Counters:
 
 
 def keyboard(qid: str, result: SearchResult, offset: int, lang: Lang) -> InlineKeyboardMarkup:
-    """Paging, full answer and source, and the feedback buttons under an answer."""
+    """Paging, full answer and source, order and timeline, and the feedback buttons."""
     paging = []
     if offset:
         previous = max(0, offset - PAGE_SIZE)
@@ -95,12 +109,29 @@ def keyboard(qid: str, result: SearchResult, offset: int, lang: Lang) -> InlineK
     details = [button(text(lang, "btn_full"), Action.FULL, qid, offset)]
     if link := result.results[0].link:
         details.append(InlineKeyboardButton(text(lang, "btn_source"), url=link))
+    if result.sort == "date":
+        order = button(text(lang, "btn_relevant"), Action.RELEVANT, qid, 0)
+    else:
+        order = button(text(lang, "btn_newest"), Action.NEWEST, qid, 0)
+    time = [order, button(text(lang, "btn_timeline"), Action.TIMELINE, qid, 0)]
     votes = [button("👍", Action.UP, qid, offset), button("👎", Action.DOWN, qid, offset)]
-    return InlineKeyboardMarkup([row for row in (paging, details, votes) if row])
+    return InlineKeyboardMarkup([row for row in (paging, details, time, votes) if row])
 
 
 def button(label: str, action: Action, qid: str, offset: int) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=f"{action.value}|{qid}|{offset}")
+
+
+def command_lang(update: Update, dutch: tuple[str, ...]) -> Lang:
+    """The language of the command used: /volg is Dutch, /follow English."""
+    command = (update.message.text or "").split(maxsplit=1)[0].lstrip("/").split("@")[0]
+    return "nl" if command.lower() in dutch else "en"
+
+
+def argument(update: Update) -> str:
+    """What follows the command."""
+    parts = (update.message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) == 2 else ""
 
 
 def user_lang(update: Update) -> Lang:
@@ -115,6 +146,8 @@ class BotHandlers:
         self.settings = settings
         self.engine = engine
         self.asked = AskedQuestions(engine.store)
+        self.follows = Follows(engine.store)
+        self.alerts = Alerts(settings, engine, self.follows)
         self.counters = Counters()
         token = settings.telegram_bot_token
         self.feedback = FeedbackStore(engine.store, token.get_secret_value() if token else "")
@@ -126,6 +159,10 @@ class BotHandlers:
         add(CommandHandler(["over", "about"], self.about, filters=NEW_MESSAGES))
         add(CommandHandler("stats", self.stats, filters=NEW_MESSAGES))
         add(CommandHandler(["ask", "vraag"], self.ask, filters=NEW_MESSAGES))
+        add(CommandHandler(["tijdlijn", "timeline"], self.timeline, filters=NEW_MESSAGES))
+        add(CommandHandler(["volg", "follow"], self.follow, filters=NEW_MESSAGES))
+        add(CommandHandler(["gevolgd", "following"], self.following, filters=NEW_MESSAGES))
+        add(CommandHandler(["ontvolg", "unfollow"], self.unfollow, filters=NEW_MESSAGES))
         private_text = NEW_MESSAGES & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
         add(MessageHandler(private_text, self.private_question))
         addressed = filters.Entity(MessageEntity.MENTION) | filters.REPLY
@@ -135,6 +172,8 @@ class BotHandlers:
         add(InlineQueryHandler(self.inline_query))
         add(ChosenInlineResultHandler(self.inline_chosen))
         application.add_error_handler(self.on_error)
+        if application.job_queue is not None:
+            self.alerts.schedule(application.job_queue)
 
     # --- commands ---------------------------------------------------------------------------
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -170,6 +209,92 @@ class BotHandlers:
             inline=c.inline_shared,
         )
         await update.message.reply_html(html)
+
+    # --- time: timelines and followed topics ------------------------------------------------
+    async def timeline(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = command_lang(update, ("tijdlijn",))
+        topic = argument(update)
+        if not topic:
+            await update.message.reply_html(text(lang, "timeline_usage"))
+            return
+        asked = read_asked(topic)
+        await self.send_timeline(update.message, asked, lang, 0)
+
+    async def send_timeline(self, message: Message, asked: Asked, lang: Lang, offset: int) -> None:
+        """A page of the timeline as replies to `message`; the last one offers "More" when
+        entries follow."""
+        parts, more = await asyncio.to_thread(timeline_messages, self.engine, asked, lang, offset)
+        markup = None
+        if more:
+            qid = await asyncio.to_thread(self.asked.add, asked)
+            label = text(lang, "btn_timeline_more")
+            markup = InlineKeyboardMarkup(
+                [[button(label, Action.TIMELINE, qid, offset + TIMELINE_PAGE)]]
+            )
+        for number, html in enumerate(parts):
+            last = number == len(parts) - 1
+            await message.reply_html(html, reply_markup=markup if last else None)
+
+    async def may_manage(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        """In a private chat the user, in a group only its administrators (an anonymous one
+        writes as the group itself) choose what the chat follows."""
+        chat, message, user = update.effective_chat, update.message, update.effective_user
+        if chat is None or chat.type == ChatType.PRIVATE:
+            return True
+        if message.sender_chat is not None and message.sender_chat.id == chat.id:
+            return True
+        if user is None:
+            return False
+        member = await context.bot.get_chat_member(chat.id, user.id)
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def follow(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = command_lang(update, ("volg",))
+        message = update.message
+        topic = " ".join(argument(update).split())
+        if not topic:
+            await message.reply_html(text(lang, "follow_usage"))
+            return
+        if not await self.may_manage(update, context):
+            await message.reply_html(text(lang, "group_admins_only"))
+            return
+        try:
+            topic = clean_question(topic, MAX_TOPIC_CHARS)
+            added = await asyncio.to_thread(self.follows.add, message.chat_id, topic, lang)
+        except QuestionError as exc:
+            await message.reply_html(esc(str(exc)))
+            return
+        except ValueError:
+            await message.reply_html(text(lang, "follow_limit", n=MAX_FOLLOWS))
+            return
+        key = "follow_added" if added else "follow_exists"
+        per_day = self.settings.max_alerts_per_day
+        await message.reply_html(text(lang, key, topic=esc(topic), per_day=per_day))
+
+    async def following(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = command_lang(update, ("gevolgd",))
+        topics = await asyncio.to_thread(self.follows.topics, update.message.chat_id)
+        if not topics:
+            await update.message.reply_html(text(lang, "following_none"))
+            return
+        listed = "\n".join(f"{n}. {esc(t.topic)}" for n, t in enumerate(topics, 1))
+        await update.message.reply_html(text(lang, "following", topics=listed))
+
+    async def unfollow(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = command_lang(update, ("ontvolg",))
+        message = update.message
+        number = argument(update)
+        if not number.isdigit():
+            await message.reply_html(text(lang, "unfollow_usage"))
+            return
+        if not await self.may_manage(update, context):
+            await message.reply_html(text(lang, "group_admins_only"))
+            return
+        removed = await asyncio.to_thread(self.follows.remove, message.chat_id, int(number))
+        if removed is None:
+            await message.reply_html(text(lang, "unfollow_usage"))
+            return
+        await message.reply_html(text(lang, "unfollowed", topic=esc(removed)))
 
     # --- questions --------------------------------------------------------------------------
     async def ask(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -211,8 +336,8 @@ class BotHandlers:
         answer = await asyncio.to_thread(answer_question, self.engine, question, code)
         self.count(answer)
         markup = None
-        if answer.result is not None:
-            qid = await asyncio.to_thread(self.asked.add, answer.result.question)
+        if answer.result is not None and answer.asked is not None:
+            qid = await asyncio.to_thread(self.asked.add, answer.asked)
             markup = keyboard(qid, answer.result, 0, answer.lang)
         await message.reply_html(answer.html, reply_markup=markup)
 
@@ -226,17 +351,28 @@ class BotHandlers:
         query = update.callback_query
         action_code, qid, offset_text = (query.data or "").split("|")
         action, offset = Action(action_code), int(offset_text)
-        question = await asyncio.to_thread(self.asked.get, qid)
+        asked = await asyncio.to_thread(self.asked.get, qid)
         message = query.message
-        if question is None or not isinstance(message, Message):
+        if asked is None or not isinstance(message, Message):
             await query.answer(text(user_lang(update), "expired"), show_alert=True)
             return
+        if action is Action.TIMELINE:
+            await query.answer()
+            lang = ui_language(None, query.from_user.language_code)
+            await self.send_timeline(message, asked, lang, offset)
+            return
+        if action in (Action.NEWEST, Action.RELEVANT):
+            sort = "date" if action is Action.NEWEST else "relevance"
+            asked = Asked(asked.question, asked.filters, sort)
+            qid = await asyncio.to_thread(self.asked.add, asked)
         # the page the button belongs to; searching is deterministic, so this is what was shown
-        shown = await asyncio.to_thread(self.engine.search, question, PAGE_SIZE, offset)
+        shown = await asyncio.to_thread(
+            self.engine.search, asked.question, PAGE_SIZE, offset, False, asked.filters, asked.sort
+        )
         lang = ui_language(shown.language, query.from_user.language_code)
         if not shown.results:
             await query.answer(text(lang, "no_more" if action is Action.MORE else "expired"))
-        elif action is Action.MORE:
+        elif action in (Action.MORE, Action.NEWEST, Action.RELEVANT):
             await self.show_page(query, shown, qid, offset, lang)
         elif action is Action.FULL:
             await query.answer()
@@ -245,7 +381,7 @@ class BotHandlers:
             vote = 1 if action is Action.UP else -1
             chunk_ids = [p.chunk_id for p in shown.results]
             await asyncio.to_thread(
-                self.feedback.record, question, chunk_ids, vote, query.from_user.id
+                self.feedback.record, asked.question, chunk_ids, vote, query.from_user.id
             )
             await query.answer(text(lang, "thanks"))
 

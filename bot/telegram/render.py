@@ -17,12 +17,16 @@ from telegram.constants import MessageLimit
 
 from bot.telegram.texts import MONTHS, Lang, text
 from retrieval.documents import Document, Section
+from retrieval.filters import SearchFilter
 from retrieval.results import Passage, SearchResult
+from retrieval.timeline import Timeline
 
 MAX_MESSAGE = MessageLimit.MAX_TEXT_LENGTH  # 4096
 ELLIPSIS = "…"
 BRIEF_CHARS = 220
 TOPICS_SHOWN = 4
+TIMELINE_QUOTE_CHARS = 280  # a timeline entry's quote is cut here
+TIMELINE_TITLE_CHARS = 160
 
 # A tag, an entity, a run of whitespace, or a run of other text.
 _ATOM = re.compile(r"<[^>]*>|&#?\w+;|\s+|[^<&\s]+|&")
@@ -144,13 +148,40 @@ def _fitted(passage: Passage, lang: Lang, before: str = "", after: str = "") -> 
     return split_html(main)[0]
 
 
+def period_text(filters: SearchFilter, lang: Lang) -> str | None:
+    """'vanaf 1 maart 2019', 'from 1 January 2015 to 31 December 2018'; None without a period."""
+    since = format_date(filters.since.isoformat(), lang) if filters.since else None
+    until = format_date(filters.until.isoformat(), lang) if filters.until else None
+    if since and until:
+        return text(lang, "period_between", since=since, until=until)
+    if since:
+        return text(lang, "period_since", since=since)
+    if until:
+        return text(lang, "period_until", until=until)
+    return None
+
+
+def view_html(
+    filters: SearchFilter | None, lang: Lang, undated: int = 0, newest: bool = False
+) -> str:
+    """One italic line saying which period and order an answer shows ('' when neither)."""
+    facts = []
+    if filters is not None and (period := period_text(filters, lang)):
+        facts.append(text(lang, "period", period=period))
+    if newest:
+        facts.append(text(lang, "newest_first"))
+    if undated:
+        facts.append(text(lang, "undated_one" if undated == 1 else "undated_many", n=undated))
+    return f"<i>📅 {esc(' · '.join(facts))}</i>\n" if facts else ""
+
+
 def answer_html(result: SearchResult, lang: Lang, offset: int = 0) -> str:
     """The best passage quoted with its source, then the other matches briefly; one message."""
     best, *others = result.results
-    before = ""
+    before = view_html(result.filters, lang, result.undated_excluded, result.sort == "date")
     if offset:
         last = offset + len(result.results)
-        before = text(lang, "page_header", first=offset + 1, last=last) + "\n"
+        before += text(lang, "page_header", first=offset + 1, last=last) + "\n"
     after = "\n\n".join(["", text(lang, "more_header"), *map(brief_html, others)]) if others else ""
     return _fitted(best, lang, before, after)
 
@@ -160,9 +191,54 @@ def card_html(passage: Passage, lang: Lang) -> str:
     return _fitted(passage, lang)
 
 
-def not_found_html(lang: Lang, documents: Sequence[Document]) -> str:
+def not_found_html(
+    lang: Lang, documents: Sequence[Document], result: SearchResult | None = None
+) -> str:
+    if result is not None and result.filters:
+        view = view_html(result.filters, lang, result.undated_excluded)
+        return view + text(lang, "not_found_in_period")
     topics = "; ".join(esc(d.title) for d in documents[:TOPICS_SHOWN])
     return text(lang, "not_found", n=len(documents), topics=topics)
+
+
+def _short(value: str, limit: int) -> str:
+    """`value` escaped, cut at a word boundary near `limit` characters with '…'."""
+    flat = " ".join(value.split())
+    if len(flat) <= limit:
+        return esc(flat)
+    return esc(flat[:limit].rsplit(" ", 1)[0]) + " " + ELLIPSIS
+
+
+def timeline_entry_html(passage: Passage, lang: Lang) -> str:
+    """A dated line with the source, a short quote, who answered, and the link."""
+    when = format_date(passage.date, lang) or ""
+    title = _short(passage.title, TIMELINE_TITLE_CHARS)
+    lines = [f"<b>{esc(when)}</b> · {title}, {esc(section_label(passage))}"]
+    lines.append(f"<blockquote>{_short(passage.quote, TIMELINE_QUOTE_CHARS)}</blockquote>")
+    if passage.ministers:
+        lines.append(esc(text(lang, "answered_by", names=", ".join(passage.ministers))))
+    if passage.link:
+        lines.append(f'🔗 <a href="{attr(passage.link)}">{esc(passage.link)}</a>')
+    return "\n".join(lines)
+
+
+def timeline_html(found: Timeline, lang: Lang, offset: int, page: int) -> list[str]:
+    """Entries `offset`..`offset + page` of a timeline, oldest first, split into messages."""
+    head = text(lang, "timeline_header", topic=esc(found.topic))
+    view = view_html(found.filters, lang, found.undated_excluded)
+    if not found.entries:
+        return [f"{head}\n{view}{text(lang, 'timeline_none')}"]
+    shown = found.entries[offset : offset + page]
+    count = text(
+        lang, "timeline_count", first=offset + 1, last=offset + len(shown), n=len(found.entries)
+    )
+    parts = [f"{head}\n{view}<i>{count}</i>", *(timeline_entry_html(p, lang) for p in shown)]
+    return split_html("\n\n".join(parts))
+
+
+def alert_html(topic: str, passage: Passage, lang: Lang) -> str:
+    """A new passage on a followed topic: the quote with its source."""
+    return _fitted(passage, lang, before=text(lang, "alert_header", topic=esc(topic)) + "\n")
 
 
 def help_html(lang: Lang, documents: Sequence[Document], username: str) -> str:

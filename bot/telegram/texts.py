@@ -29,6 +29,10 @@ _TEXTS: dict[str, dict[Lang, str]] = {
             "van mij. In elk gesprek kun je ook {mention} <i>vraag</i> typen om een citaat "
             "te delen.\n\n"
             "<b>Voorbeeld</b>\n<code>{example}</code>\n\n"
+            "<b>Tijd</b>\nNoem een periode in je vraag (<i>sinds 2020</i>, <i>in maart 2019</i>, "
+            "<i>voor 2018</i>, <i>tussen 2015 en 2018</i>) om alleen documenten uit die tijd "
+            "te doorzoeken. <code>/tijdlijn onderwerp</code> toont de antwoorden door de jaren "
+            "heen; <code>/volg onderwerp</code> meldt nieuwe antwoorden (/gevolgd, /ontvolg).\n\n"
             "/bronnen toont de documenten, /over vertelt hoe ik werk."
         ),
         "en": (
@@ -41,6 +45,10 @@ _TEXTS: dict[str, dict[Lang, str]] = {
             "messages. In any chat you can also type {mention} <i>question</i> to share a "
             "quote.\n\n"
             "<b>Example</b>\n<code>{example}</code>\n\n"
+            "<b>Time</b>\nName a period in your question (<i>since 2020</i>, <i>in March "
+            "2019</i>, <i>before 2018</i>, <i>between 2015 and 2018</i>) to search only the "
+            "documents of that time. <code>/timeline topic</code> shows the answers through the "
+            "years; <code>/follow topic</code> reports new answers (/following, /unfollow).\n\n"
             "/sources lists the documents, /about explains how I work."
         ),
     },
@@ -128,6 +136,109 @@ _TEXTS: dict[str, dict[Lang, str]] = {
     "cmd_ask": {"nl": "Stel een vraag (ook in groepen)", "en": "Ask a question (also in groups)"},
     "cmd_sources": {"nl": "De documenten met data en links", "en": "The documents with links"},
     "cmd_about": {"nl": "Hoe de bot werkt", "en": "How the bot works"},
+    "period": {"nl": "Alleen documenten {period}", "en": "Only documents dated {period}"},
+    "period_since": {"nl": "vanaf {since}", "en": "from {since} on"},
+    "period_until": {"nl": "tot en met {until}", "en": "up to {until}"},
+    "period_between": {
+        "nl": "van {since} tot en met {until}",
+        "en": "from {since} to {until}",
+    },
+    "newest_first": {"nl": "nieuwste eerst", "en": "newest first"},
+    "undated_one": {
+        "nl": "1 document zonder datum weggelaten",
+        "en": "1 undated document left out",
+    },
+    "undated_many": {
+        "nl": "{n} documenten zonder datum weggelaten",
+        "en": "{n} undated documents left out",
+    },
+    "not_found_in_period": {
+        "nl": (
+            "Niets in de documenten uit deze periode beantwoordt je vraag, dus ik citeer liever "
+            "niets. Stel hem zonder periode om alle documenten te doorzoeken."
+        ),
+        "en": (
+            "Nothing in the documents of this period answers your question, so I would rather "
+            "not quote anything. Ask it without a period to search every document."
+        ),
+    },
+    "btn_newest": {"nl": "Nieuwste eerst", "en": "Newest first"},
+    "btn_relevant": {"nl": "Meest relevant", "en": "Most relevant"},
+    "btn_timeline": {"nl": "Tijdlijn", "en": "Timeline"},
+    "btn_timeline_more": {"nl": "Meer ▸", "en": "More ▸"},
+    "timeline_header": {"nl": "<b>Tijdlijn: {topic}</b>", "en": "<b>Timeline: {topic}</b>"},
+    "timeline_count": {
+        "nl": "Documenten {first}–{last} van {n}, oudste eerst",
+        "en": "Documents {first}–{last} of {n}, oldest first",
+    },
+    "timeline_none": {
+        "nl": "Geen document met een datum beantwoordt dit onderwerp.",
+        "en": "No dated document answers this topic.",
+    },
+    "timeline_usage": {
+        "nl": (
+            "Zet het onderwerp achter het commando, bijvoorbeeld:\n"
+            "<code>/tijdlijn export van surveillancetechnologie</code>"
+        ),
+        "en": (
+            "Put the topic after the command, for example:\n"
+            "<code>/timeline export of surveillance technology</code>"
+        ),
+    },
+    "alert_header": {"nl": "🔔 Nieuw over <b>{topic}</b>", "en": "🔔 New on <b>{topic}</b>"},
+    "follow_usage": {
+        "nl": (
+            "Zet het onderwerp achter het commando, bijvoorbeeld:\n"
+            "<code>/volg export van surveillancetechnologie</code>"
+        ),
+        "en": (
+            "Put the topic after the command, for example:\n"
+            "<code>/follow export of surveillance technology</code>"
+        ),
+    },
+    "follow_added": {
+        "nl": (
+            "Ik volg nu <b>{topic}</b> voor dit gesprek. Komen er documenten bij die erover "
+            "antwoorden, dan stuur ik het citaat hierheen (hoogstens {per_day} per dag). "
+            "/gevolgd toont wat je volgt."
+        ),
+        "en": (
+            "I now follow <b>{topic}</b> for this chat. When documents arrive that answer it, "
+            "I send the quote here (at most {per_day} a day). /following lists what you follow."
+        ),
+    },
+    "follow_exists": {
+        "nl": "Dit gesprek volgt <b>{topic}</b> al.",
+        "en": "This chat already follows <b>{topic}</b>.",
+    },
+    "follow_limit": {
+        "nl": "Dit gesprek volgt al {n} onderwerpen, het maximum. /ontvolg er eerst een.",
+        "en": "This chat already follows {n} topics, the most it can. /unfollow one first.",
+    },
+    "following_none": {
+        "nl": "Dit gesprek volgt geen onderwerpen. Begin met <code>/volg onderwerp</code>.",
+        "en": "This chat follows no topics. Start with <code>/follow topic</code>.",
+    },
+    "following": {
+        "nl": "<b>Gevolgde onderwerpen</b>\n{topics}\n\n<code>/ontvolg N</code> stopt er een.",
+        "en": "<b>Followed topics</b>\n{topics}\n\n<code>/unfollow N</code> stops one.",
+    },
+    "unfollow_usage": {
+        "nl": "Geef het nummer uit /gevolgd, bijvoorbeeld <code>/ontvolg 1</code>.",
+        "en": "Give the number from /following, for example <code>/unfollow 1</code>.",
+    },
+    "unfollowed": {
+        "nl": "Ik volg <b>{topic}</b> niet meer voor dit gesprek.",
+        "en": "I no longer follow <b>{topic}</b> for this chat.",
+    },
+    "group_admins_only": {
+        "nl": "In een groep kiezen alleen beheerders wat de groep volgt.",
+        "en": "In a group, only its administrators choose what the group follows.",
+    },
+    "cmd_timeline": {"nl": "Antwoorden door de jaren heen", "en": "Answers through the years"},
+    "cmd_follow": {"nl": "Volg een onderwerp", "en": "Follow a topic"},
+    "cmd_following": {"nl": "Wat dit gesprek volgt", "en": "What this chat follows"},
+    "cmd_unfollow": {"nl": "Stop met volgen", "en": "Stop following a topic"},
     "console_intro": {
         "nl": "Vraagbaak-console (zonder Telegram-token). Stel een vraag; Ctrl-D stopt.",
         "en": "Vraagbaak console (no Telegram token). Ask a question; Ctrl-D quits.",

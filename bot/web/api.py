@@ -7,11 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from bot.web.deps import EngineDep, StateDep
-from bot.web.models import AskIn, DocumentOut, DocumentTextOut, ErrorOut, SearchOut
+from bot.web.deps import EngineDep, FiltersDep, StateDep
+from bot.web.models import AskIn, DocumentOut, DocumentTextOut, ErrorOut, SearchOut, TimelineOut
+from retrieval.filters import SearchFilter, Sort
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorOut, "description": "Unusable input (empty or too long, k out of range)"},
+    422: {
+        "model": ErrorOut,
+        "description": "Unusable input (empty or too long, k out of range, a malformed filter)",
+    },
     503: {"model": ErrorOut, "description": "Still loading, or why the service cannot answer"},
 }
 
@@ -22,12 +26,28 @@ health = APIRouter(tags=["health"])
 @router.get("/search", response_model=SearchOut)
 def search(
     engine: EngineDep,
+    filters: FiltersDep,
     q: Annotated[str, Query(min_length=1, description="The question, Dutch or English")],
     k: Annotated[int | None, Query(ge=1, le=50, description="How many passages")] = None,
     offset: Annotated[int, Query(ge=0, le=100, description="Skip this many passages")] = 0,
+    sort: Annotated[
+        Sort, Query(description="date: newest first among the passages that answer")
+    ] = "relevance",
 ) -> dict[str, object]:
     """The passages that answer `q`, best first: the shape of `vraagbaak search --json`."""
-    return engine.search(q, k=k, offset=offset).to_json()
+    return engine.search(q, k=k, offset=offset, filters=filters, sort=sort).to_json()
+
+
+@router.get("/timeline", response_model=TimelineOut)
+def timeline(
+    engine: EngineDep,
+    filters: FiltersDep,
+    q: Annotated[str, Query(min_length=1, description="The topic, Dutch or English")],
+    k: Annotated[int, Query(ge=1, le=100, description="At most this many documents")] = 20,
+) -> dict[str, object]:
+    """The documents that answer `q`, oldest first, each with its best answering quote: the
+    shape of `vraagbaak timeline --json`."""
+    return engine.timeline(q, k=k, filters=filters).to_json()
 
 
 @router.post(
@@ -39,8 +59,11 @@ def search(
     },
 )
 def ask(engine: EngineDep, body: AskIn) -> dict[str, object]:
-    """`/api/search` with the question in a JSON body."""
-    return engine.search(body.question, k=body.k, offset=body.offset).to_json()
+    """`/api/search` with the question (and its filters) in a JSON body."""
+    filters = SearchFilter.parse(body.since, body.until, body.type, body.ministry, body.person)
+    return engine.search(
+        body.question, k=body.k, offset=body.offset, filters=filters, sort=body.sort
+    ).to_json()
 
 
 @router.get("/documents", response_model=list[DocumentOut])

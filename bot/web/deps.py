@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -14,6 +14,7 @@ from jinja2.runtime import Context
 from bot.settings import AdapterSettings
 from bot.web.state import ServiceState
 from retrieval.engine import Engine
+from retrieval.filters import DOC_TYPES, MAX_NAME_CHARS, SearchFilter
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -59,6 +60,34 @@ def get_engine_dep(state: Annotated[ServiceState, Depends(get_state)]) -> Engine
     )
 
 
+def get_filters(
+    since: Annotated[
+        str | None,
+        Query(
+            description="Only documents dated on or after this day, YYYY-MM-DD (undated "
+            "documents are left out and counted in `undated_excluded`)"
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, Query(description="Only documents dated on or before this day, YYYY-MM-DD")
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        Query(alias="type", description=f"Document types (repeatable): {', '.join(DOC_TYPES)}"),
+    ] = None,
+    ministry: Annotated[
+        str | None, Query(max_length=MAX_NAME_CHARS, description="e.g. 'Buitenlandse Zaken'")
+    ] = None,
+    person: Annotated[
+        str | None,
+        Query(max_length=MAX_NAME_CHARS, description="Who asked or answered, e.g. 'Koenders'"),
+    ] = None,
+) -> SearchFilter:
+    """The filter of the query string; a malformed value is a FilterError (422)."""
+    return SearchFilter.parse(since, until, types, ministry, person)
+
+
 StateDep = Annotated[ServiceState, Depends(get_state)]
+FiltersDep = Annotated[SearchFilter, Depends(get_filters)]
 SettingsDep = Annotated[AdapterSettings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine_dep)]

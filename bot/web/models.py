@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from retrieval.filters import MAX_NAME_CHARS
 
 
 class PassageOut(BaseModel):
@@ -33,17 +37,59 @@ class PassageOut(BaseModel):
     highlights: list[tuple[int, int]] = Field(description="Where `quote` sits in `text`")
 
 
+class FiltersOut(BaseModel):
+    since: str | None
+    until: str | None
+    types: list[str]
+    ministry: str | None
+    person: str | None
+
+
 class SearchOut(BaseModel):
     question: str
     answered: bool = Field(description="False: nothing in the documents answers the question")
     language: str
+    filters: FiltersOut = Field(description="What the search was limited to")
+    sort: Literal["relevance", "date"]
+    undated_excluded: int = Field(
+        description="Documents a date filter left out because they have no date"
+    )
     results: list[PassageOut]
+
+
+class TimelineEntryOut(BaseModel):
+    date: str
+    doc_id: str
+    title: str
+    section: str
+    doc_type: str
+    ministers: list[str]
+    ministry: str | None
+    quote: str = Field(description="The document's best answering sentences, verbatim")
+    url: str | None
+
+
+class TimelineOut(BaseModel):
+    topic: str
+    answered: bool = Field(description="False: nothing in the documents answers the topic")
+    entries: list[TimelineEntryOut] = Field(description="One per answering document, oldest first")
+    undated_excluded: int = Field(
+        description="Answering documents left out for having no date (with a date filter: the "
+        "documents it left out for that reason)"
+    )
+    filters: FiltersOut
 
 
 class AskIn(BaseModel):
     question: str = Field(min_length=1, examples=["Wat is spyware?"])
     k: int | None = Field(default=None, ge=1, le=50, description="How many passages")
     offset: int = Field(default=0, ge=0, le=100, description="Skip this many passages")
+    since: str | None = Field(default=None, description="YYYY-MM-DD")
+    until: str | None = Field(default=None, description="YYYY-MM-DD")
+    type: list[str] = Field(default_factory=list, description="Document types")
+    ministry: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
+    person: str | None = Field(default=None, max_length=MAX_NAME_CHARS)
+    sort: Literal["relevance", "date"] = "relevance"
 
 
 class SpanOut(BaseModel):

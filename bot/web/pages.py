@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
@@ -10,11 +10,14 @@ from fastapi.responses import HTMLResponse
 from bot.web.deps import EngineDep, SettingsDep, site_path, templates
 from bot.web.passages import parse_span, section_at, segments, shorten, summary
 from retrieval.documents import Span
+from retrieval.filters import DOC_TYPES, SearchFilter, parse_sort
 from retrieval.results import QuestionError, SearchResult, permalink
+from retrieval.timeline import Timeline
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
 PAGE_RESULTS = 5  # passages shown on the search page
+PAGE_TIMELINE = 30  # documents shown in the timeline view
 
 
 @router.get("/")
@@ -22,21 +25,47 @@ def search_page(
     request: Request,
     engine: EngineDep,
     q: Annotated[str | None, Query(description="The question")] = None,
+    since: str | None = None,
+    until: str | None = None,
+    types: Annotated[list[str] | None, Query(alias="type")] = None,
+    ministry: str | None = None,
+    person: str | None = None,
+    sort: str | None = None,
+    view: Literal["results", "timeline"] = "results",
 ) -> HTMLResponse:
-    result: SearchResult | None = None
+    """The search form (question, and in a fold-out the filters and the order: no script), with
+    the results, or the timeline of the question's topic."""
+    result: SearchResult | Timeline | None = None
     error: str | None = None
+    form = {"since": since, "until": until, "types": types or [], "ministry": ministry}
+    form |= {"person": person, "sort": sort or "relevance"}
     if q is not None:
         try:
-            result = engine.search(q, k=PAGE_RESULTS)
+            filters = SearchFilter.parse(since, until, types, ministry, person)
+            if view == "timeline":
+                result = engine.timeline(q, k=PAGE_TIMELINE, filters=filters)
+            else:
+                result = engine.search(q, k=PAGE_RESULTS, filters=filters, sort=parse_sort(sort))
         except QuestionError as exc:
             error = str(exc)
-    links = (
-        [permalink(site_path(request), p.doc_id, p.span) for p in result.results] if result else []
+    passages = (
+        (result.entries if isinstance(result, Timeline) else result.results) if result else []
     )
+    links = [permalink(site_path(request), p.doc_id, p.span) for p in passages]
     return templates.TemplateResponse(
         request,
         "search.html",
-        {"q": q or "", "result": result, "links": links, "error": error},
+        {
+            "q": q or "",
+            "result": result,
+            "passages": passages,
+            "links": links,
+            "error": error,
+            "view": view,
+            "form": form,
+            "doc_types": DOC_TYPES,
+            "unfolded": bool(since or until or types or ministry or person or sort),
+        },
         status_code=400 if error else 200,
     )
 
