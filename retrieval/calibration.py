@@ -49,6 +49,11 @@ ANSWERED_PROBES_ENGLISH = 0.99
 QUESTION_CHARS = (20, 120)
 LONG_QUESTION_CHARS = 400
 ANSWER_MIN_CHARS = 80
+#: A generation keeps the decline model of the one before while fewer than this share of the
+#: documents it was calibrated on have been added, changed or removed since: recalibrating costs
+#: ~200 probe searches (half a minute at 40,000 chunks), and a few documents more or less do not
+#: move what "not here" looks like.
+RECALIBRATE_CHANGED = 0.05
 #: Questions that only ask whether the minister has read something ("Bent u bekend met ...").
 _FORMALITY = re.compile(
     r"^(?:bent u (?:bekend|op de hoogte)|kent u|heeft u kennis|hebt u kennis|"
@@ -93,6 +98,18 @@ def _question_text(raw: str, max_chars: int) -> str | None:
     if not QUESTION_CHARS[0] <= len(text) <= max_chars or _FORMALITY.match(text):
         return None
     return text
+
+
+def reusable(record: dict[str, object] | None, profile: str, changed: int) -> dict | None:
+    """The calibration record of a generation whose decline model still holds after `changed`
+    more documents were added, changed or removed (None: recalibrate); `profile` is the ranking
+    profile's key, which must be the one it was calibrated with."""
+    if not record or record.get("profile") != profile:
+        return None
+    total = int(record.get("changed", 0)) + changed  # type: ignore[call-overload]
+    if total >= RECALIBRATE_CHANGED * int(record.get("documents", 0)):  # type: ignore[call-overload]
+        return None
+    return {**record, "changed": total}
 
 
 def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineModel | None:

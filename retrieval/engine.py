@@ -21,7 +21,7 @@ from retrieval.answer import ChunkView, compose, searcher_for
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexUnavailable, SettingError
-from retrieval.generation import Generations
+from retrieval.generation import Generations, changed_documents
 from retrieval.lock import holder
 from retrieval.results import SearchResult
 from retrieval.search import HybridSearcher, clean_question
@@ -128,9 +128,7 @@ class Engine:
         except (SettingError, SQLAlchemyError) as exc:  # answering goes on without the database
             log.warning("Could not compare the index with the database: %s", exc)
             return
-        differ = len(stored.keys() ^ versions.keys()) + sum(
-            1 for doc_id in stored.keys() & versions.keys() if stored[doc_id] != versions[doc_id]
-        )
+        differ = changed_documents(stored, versions)
         if not differ:
             return
         writer = holder(self.settings.data_dir)

@@ -117,6 +117,10 @@ class Generations:
             bundle=bundle,
         )
 
+    def document_digests(self, name: str) -> dict[str, str]:
+        """version -> digest of the generation's document files."""
+        return {version: digest for version, digest in self.manifest(name)["documents"].values()}
+
     def _document(self, version: str, digest: str) -> Document:
         path = self.documents_dir / f"{version}.json"
         data = _read_checked(path, digest, f"document file {path.name}")
@@ -130,14 +134,18 @@ class Generations:
         documents: Iterable[tuple[Document, str]],
         chunks: list[Chunk],
         bundle: IndexBundle | None,
+        known: dict[str, str] | None = None,
     ) -> str:
         """Saves a new generation durably and points CURRENT at it; returns its name.
 
         `documents` are (document, version) pairs; `chunks` are aligned with `bundle`'s rows.
+        `known` (version -> digest) are the document files of the generation this one follows,
+        checked when it was loaded: they are not written, read or hashed again.
         """
         self.documents_dir.mkdir(parents=True, exist_ok=True)
+        known = known or {}
         entries = {
-            document.doc_id: [version, self._save_document(document, version)]
+            document.doc_id: [version, known.get(version) or self._save_document(document, version)]
             for document, version in documents
         }
         _fsync(self.documents_dir)
@@ -221,6 +229,13 @@ def index_status(settings: Settings, store: Store) -> str | None:
     if indexed != versions:
         return "the documents changed since the index was saved"
     return None
+
+
+def changed_documents(before: dict[str, str], after: dict[str, str]) -> int:
+    """How many documents were added, changed or removed between two doc_id -> version maps."""
+    return len(before.keys() ^ after.keys()) + sum(
+        1 for doc_id in before.keys() & after.keys() if before[doc_id] != after[doc_id]
+    )
 
 
 def _chunks(

@@ -153,6 +153,9 @@ class IndexBundle:
     record_ids: list[int] = field(default_factory=list)  # chunk record id per row, for updates
     vocabulary: Vocabulary | None = None  # the corpus's words as vectors (English questions)
     decline: DeclineModel | None = None  # calibrated on this corpus (None: the model's default)
+    #: what `decline` was calibrated on: {"documents": n, "changed": documents changed since,
+    #: "profile": the ranking profile's key} (see `calibration.reusable`)
+    calibration: dict[str, object] | None = None
 
     def write(self, folder: Path) -> dict[str, object]:
         """Writes the index files into `folder`; returns what the manifest keeps to read them."""
@@ -171,6 +174,7 @@ class IndexBundle:
             "chunk_hashes": self.chunk_hashes,
             "record_ids": self.record_ids,
             "decline": self.decline.to_json() if self.decline else None,
+            "calibration": self.calibration,
         }
 
     @classmethod
@@ -188,6 +192,7 @@ class IndexBundle:
                 sentence_spans=np.load(folder / "sentence_spans.npy"),
                 vocabulary=_load_vocabulary(folder),
                 decline=_load_decline(manifest["decline"]),  # type: ignore[arg-type]
+                calibration=manifest.get("calibration"),  # type: ignore[arg-type]
             )
         except Exception as exc:  # faiss and bm25s raise assorted errors on damaged files
             raise IndexUnavailable(f"the index in {folder} is damaged ({exc})") from exc

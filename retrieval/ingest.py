@@ -348,20 +348,19 @@ def embed_cached(
     cached = store.cached_vectors(keys)
     missing = list(dict.fromkeys(k for k in keys if k not in cached))
     text_of = dict(zip(keys, texts, strict=True))
-    step = max(batch_size * 8, 256)
     with tqdm(
         total=len(missing),
         desc=f"Embedding {what}",
         unit=" texts",
         disable=not (progress and missing),
     ) as bar:
-        for i in range(0, len(missing), step):
-            batch = missing[i : i + step]
-            vectors = embedder.encode_documents([text_of[k] for k in batch], batch_size)
-            new = dict(zip(batch, vectors, strict=True))
+        done = 0
+        for piece, vectors in embedder.encode_stream([text_of[k] for k in missing], batch_size):
+            new = dict(zip(missing[done : done + len(piece)], vectors, strict=True))
+            done += len(piece)
             store.save_vectors(new)
             cached.update(new)
-            bar.update(len(batch))
+            bar.update(len(piece))
     if not keys:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     return np.stack([cached[k] for k in keys]).astype(np.float32)

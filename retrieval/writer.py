@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 
 from retrieval.answer import ChunkView, searcher_for
-from retrieval.calibration import calibrate
+from retrieval.calibration import calibrate, reusable
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexOutdated, IndexUnavailable
-from retrieval.generation import Generation, Generations
+from retrieval.generation import Generation, Generations, changed_documents
 from retrieval.ingest import (
     IngestReport,
     fingerprint,
@@ -182,15 +182,34 @@ class Writer:
         )
         if bundle is not None:
             bundle.fingerprint = expected
-            by_id = {document.doc_id: document for document, _ in documents}
-            views = [
-                ChunkView(c, by_id[c.doc_id], by_id[c.doc_id].section(c.section))  # type: ignore[arg-type]
-                for c in chunks
-            ]
-            bundle.decline = calibrate(
-                searcher_for(self.settings, self.embedder, bundle, views), views
-            )
-        name = generations.save(self.settings.embedding_model, model_id, documents, chunks, bundle)
+            previous = current.bundle if current else None
+            changed = changed_documents(current.versions, versions) if current else len(versions)
+            kept = reusable(previous.calibration if previous else None, profile.key, changed)
+            if previous is not None and kept is not None:
+                bundle.decline, bundle.calibration = previous.decline, kept
+                log.info(
+                    "Declining as calibrated before (%s of %s documents changed since)",
+                    kept["changed"],
+                    kept["documents"],
+                )
+            else:
+                by_id = {document.doc_id: document for document, _ in documents}
+                views = [
+                    ChunkView(c, by_id[c.doc_id], by_id[c.doc_id].section(c.section))  # type: ignore[arg-type]
+                    for c in chunks
+                ]
+                bundle.decline = calibrate(
+                    searcher_for(self.settings, self.embedder, bundle, views), views
+                )
+                bundle.calibration = {
+                    "documents": len(versions),
+                    "changed": 0,
+                    "profile": profile.key,
+                }
+        known = generations.document_digests(current.name) if current else None
+        name = generations.save(
+            self.settings.embedding_model, model_id, documents, chunks, bundle, known
+        )
         saved = generations.load(name)
         generations.prune({name} | ({current.name} if current else set()))
         log.info(
