@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,6 +123,33 @@ class DenseIndex:
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
 
+    def replace_rows(self, keep: np.ndarray, added: np.ndarray) -> None:
+        """In place: the rows not kept (bool per row) dropped, the rest numbered 0.. in order,
+        and `added` appended after them. Exact and inverted-list indexes alike: an IVF index
+        keeps each vector's row as its id, so the ids left are renumbered list by list."""
+        removed = np.flatnonzero(~keep).astype(np.int64)
+        ivf = faiss.try_extract_index_ivf(self.index)
+        if ivf is None:
+            self.index.remove_ids(removed)
+            self.index.add(added)
+            return
+        ivf.set_direct_map_type(faiss.DirectMap.NoMap)  # remove_ids cannot keep an array map
+        ivf.remove_ids(faiss.IDSelectorBatch(removed))
+        new_row_of = (np.cumsum(keep) - 1).astype(np.int64)
+        lists = ivf.invlists
+        for number in range(ivf.nlist):
+            size = lists.list_size(number)
+            if size and len(removed):
+                ids = faiss.rev_swig_ptr(lists.get_ids(number), size).copy()
+                renumbered = np.ascontiguousarray(new_row_of[ids])
+                codes = faiss.rev_swig_ptr(lists.get_codes(number), size * lists.code_size).copy()
+                lists.update_entries(
+                    number, 0, size, faiss.swig_ptr(renumbered), faiss.swig_ptr(codes)
+                )
+        first = int(keep.sum())
+        ivf.add_with_ids(added, np.arange(first, first + len(added), dtype=np.int64))
+        ivf.make_direct_map()
+
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of `rows` (approximate for a quantised index)."""
         if len(rows) == 0:
@@ -166,7 +194,10 @@ class IndexBundle:
         vocabulary = self.vocabulary or Vocabulary([], [], np.zeros((0, self.dense.index.d)))
         np.save(folder / "vocabulary.npy", vocabulary.vectors.astype(np.float16))
         (folder / "vocabulary.json").write_text(
-            json.dumps({"stems": vocabulary.stems, "words": vocabulary.words}, ensure_ascii=False)
+            json.dumps(
+                {"stems": vocabulary.stems, "words": vocabulary.words, "counts": vocabulary.counts},
+                ensure_ascii=False,
+            )
         )
         return {
             "fingerprint": self.fingerprint,
@@ -205,7 +236,7 @@ class IndexBundle:
 def _load_vocabulary(folder: Path) -> Vocabulary:
     words = json.loads((folder / "vocabulary.json").read_text())
     vectors = np.load(folder / "vocabulary.npy").astype(np.float32)
-    return Vocabulary(words["stems"], words["words"], vectors)
+    return Vocabulary(words["stems"], words["words"], vectors, Counter(words.get("counts", {})))
 
 
 def _load_decline(data: dict[str, object] | None) -> DeclineModel | None:

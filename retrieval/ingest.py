@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 from tqdm import tqdm
 
@@ -195,9 +194,11 @@ def refresh_index(
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
+    previous_chunks: Sequence[Chunk] = (),
 ) -> IndexBundle:
-    """An index for `chunks`: `previous` updated in place when it is large, else rebuilt.
-    `sentences`: embed every sentence too (for a sentence encoder, whose ranking reads them).
+    """An index for `chunks`: `previous` (over `previous_chunks`) updated in place when it is
+    large, else rebuilt. `sentences`: embed every sentence too (for a sentence encoder, whose
+    ranking reads them).
 
     Either way only text the cache does not hold is embedded. Rebuilding reads every vector
     back from the cache, which is cheap for a small corpus; a large one keeps the previous index's
@@ -206,7 +207,8 @@ def refresh_index(
     """
     if previous is not None and len(records) >= INCREMENTAL_MIN_CHUNKS:
         bundle = update_index(
-            store, embedder, previous, chunks, records, batch_size, progress, sentences
+            store, embedder, previous, chunks, records, batch_size, progress, sentences,
+            previous_chunks,
         )
         if bundle is not None:
             return bundle
@@ -252,16 +254,16 @@ def update_index(
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
+    previous_chunks: Sequence[Chunk] = (),
 ) -> IndexBundle | None:
     """`previous` with the rows of removed or changed chunks taken out and the new ones added.
 
     Rows stay in chunk-record order: the rows kept must be the first records (new records get
-    higher ids, so they come last). Returns None when that does not hold or the dense index
-    cannot drop rows in place (IVF keeps ids, so its rows would no longer line up): rebuild.
+    higher ids, so they come last). Returns None when that does not hold: rebuild. The dense
+    index (exact or inverted lists) drops and adds rows in place, the vocabulary counts the
+    words of the chunks that went and came (`previous_chunks` are the previous rows' chunks);
     BM25 has no incremental update and is rebuilt from the chunk texts, which embeds nothing.
     """
-    if not isinstance(previous.dense.index, faiss.IndexFlat):
-        return None
     keys = row_keys(records)
     wanted = set(keys)
     if len(previous.record_ids) != len(previous.chunk_hashes):
@@ -272,10 +274,10 @@ def update_index(
     if [key for key, k in zip(old_keys, keep, strict=True) if k] != keys[:kept]:
         return None
     added = chunks[kept:]
-    dense = previous.dense.index
-    dense.remove_ids(np.flatnonzero(~keep).astype(np.int64))
     texts = [c.search_text for c in added]
-    dense.add(embed_cached(store, embedder, texts, batch_size, progress, "chunks"))
+    previous.dense.replace_rows(
+        keep, embed_cached(store, embedder, texts, batch_size, progress, "chunks")
+    )
     # sentences of kept chunks move up to their chunk's new row; the new chunks' ones follow
     new_row_of = np.cumsum(keep) - 1
     spans = previous.sentence_spans
@@ -296,7 +298,31 @@ def update_index(
             [previous.sentence_vectors[keep_sentences], added_vectors.astype(np.float16)]
         ),
         sentence_spans=np.concatenate([kept_spans, added_spans]),
-        vocabulary=build_vocabulary(store, embedder, chunks, batch_size, progress),
+        vocabulary=_updated_vocabulary(
+            store, embedder, previous, previous_chunks, keep, chunks, batch_size, progress
+        ),
+    )
+
+
+def _updated_vocabulary(
+    store: Store,
+    embedder: Embedder,
+    previous: IndexBundle,
+    previous_chunks: Sequence[Chunk],
+    keep: np.ndarray,
+    chunks: Sequence[Chunk],
+    batch_size: int,
+    progress: bool,
+) -> Vocabulary:
+    """The previous vocabulary less the words of the chunks that went and plus those of the
+    chunks that came (`chunks[kept:]`); built anew where it kept no counts."""
+    vocabulary = previous.vocabulary
+    if vocabulary is None or not vocabulary.counts or len(previous_chunks) != len(keep):
+        return build_vocabulary(store, embedder, chunks, batch_size, progress)
+    return vocabulary.updated(
+        [c.search_text for c, k in zip(previous_chunks, keep, strict=True) if not k],
+        [c.search_text for c in chunks[int(keep.sum()) :]],
+        lambda words: embed_cached(store, embedder, words, batch_size, progress, "words"),
     )
 
 

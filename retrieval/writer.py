@@ -176,6 +176,7 @@ class Writer:
                 self.settings.embedding_batch_size,
                 self.progress,
                 sentences=profile.sentence_weight > 0,
+                previous_chunks=current.chunks if current else (),
             )
             if records
             else None
