@@ -207,7 +207,14 @@ def refresh_index(
     """
     if previous is not None and len(records) >= INCREMENTAL_MIN_CHUNKS:
         bundle = update_index(
-            store, embedder, previous, chunks, records, batch_size, progress, sentences,
+            store,
+            embedder,
+            previous,
+            chunks,
+            records,
+            batch_size,
+            progress,
+            sentences,
             previous_chunks,
         )
         if bundle is not None:
