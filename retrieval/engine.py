@@ -103,7 +103,7 @@ class Engine:
         )
 
     def _load(self, name: str) -> _Loaded:
-        generation = self.generations.load(name)
+        generation = self.generations.load(name, mmap=True)
         if generation.model_id != self.embedder.model_id:
             raise IndexUnavailable(
                 f"generation {name} was built with the model {generation.model}, not with "

@@ -92,8 +92,10 @@ class Generations:
             raise IndexOutdated(f"generation {name} was written by an older vraagbaak")
         return manifest
 
-    def load(self, name: str) -> Generation:
-        """The generation with every file checked against its checksum; IndexUnavailable if not."""
+    def load(self, name: str, mmap: bool = False) -> Generation:
+        """The generation with every file checked against its checksum; IndexUnavailable if not.
+
+        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`)."""
         folder = self.root / name
         manifest = self.manifest(name)
         try:
@@ -103,7 +105,9 @@ class Generations:
                 doc_id: self._document(version, digest)
                 for doc_id, (version, digest) in manifest["documents"].items()
             }
-            bundle = IndexBundle.read(folder, manifest["index"]) if manifest["index"] else None
+            bundle = (
+                IndexBundle.read(folder, manifest["index"], mmap) if manifest["index"] else None
+            )
             chunks = _chunks(json.loads((folder / "chunks.json").read_text()), documents, bundle)
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexUnavailable(f"generation {name} does not add up ({exc!r})") from exc

@@ -45,8 +45,8 @@ class LexicalIndex:
         self.retriever.save(str(folder))
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        return cls(bm25s.BM25.load(str(folder), mmap=False))
+    def load(cls, folder: Path, mmap: bool = False) -> LexicalIndex:
+        return cls(bm25s.BM25.load(str(folder), mmap=mmap))
 
     def term_id(self, stem: str) -> int | None:
         """The stem's vocabulary id, None where the corpus never uses it."""
@@ -160,8 +160,11 @@ class DenseIndex:
         faiss.write_index(self.index, str(path))
 
     @classmethod
-    def load(cls, path: Path) -> DenseIndex:
-        return cls(faiss.read_index(str(path)))
+    def load(cls, path: Path, mmap: bool = False) -> DenseIndex:
+        """`mmap`: the vectors stay in the file, read-only, their pages shared by every process
+        that maps it (readers); a writer that changes the index in place loads it whole."""
+        flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        return cls(faiss.read_index(str(path), flags))
 
 
 @dataclass
@@ -209,17 +212,21 @@ class IndexBundle:
         }
 
     @classmethod
-    def read(cls, folder: Path, manifest: dict[str, object]) -> IndexBundle:
-        """The index `write` put in `folder`; IndexUnavailable if the files do not add up."""
+    def read(cls, folder: Path, manifest: dict[str, object], mmap: bool = False) -> IndexBundle:
+        """The index `write` put in `folder`; IndexUnavailable if the files do not add up.
+
+        `mmap` (readers): FAISS, BM25 and the sentence vectors are mapped, not copied, so the
+        web workers and the bot share one copy of their pages."""
+        mode = "r" if mmap else None
         try:
             bundle = cls(
                 fingerprint=str(manifest["fingerprint"]),
                 chunk_ids=list(manifest["chunk_ids"]),  # type: ignore[call-overload]
                 chunk_hashes=list(manifest["chunk_hashes"]),  # type: ignore[call-overload]
                 record_ids=list(manifest["record_ids"]),  # type: ignore[call-overload]
-                dense=DenseIndex.load(folder / "dense.faiss"),
-                lexical=LexicalIndex.load(folder / "bm25"),
-                sentence_vectors=np.load(folder / "sentence_vectors.npy"),
+                dense=DenseIndex.load(folder / "dense.faiss", mmap),
+                lexical=LexicalIndex.load(folder / "bm25", mmap),
+                sentence_vectors=np.load(folder / "sentence_vectors.npy", mmap_mode=mode),
                 sentence_spans=np.load(folder / "sentence_spans.npy"),
                 vocabulary=_load_vocabulary(folder),
                 decline=_load_decline(manifest["decline"]),  # type: ignore[arg-type]

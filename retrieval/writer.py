@@ -211,7 +211,7 @@ class Writer:
         name = generations.save(
             self.settings.embedding_model, model_id, documents, chunks, bundle, known
         )
-        saved = generations.load(name)
+        saved = generations.load(name, mmap=True)
         generations.prune({name} | ({current.name} if current else set()))
         log.info(
             "Saved index generation %s: %d documents, %d chunks (%.1f s)",
