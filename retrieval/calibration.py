@@ -113,7 +113,10 @@ def reusable(record: dict[str, object] | None, profile: str, changed: int) -> di
 
 
 def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineModel | None:
-    """A decline model fitted on this corpus's questions; None when it has too few of them."""
+    """A decline model fitted on this corpus's questions; None when it has too few of them.
+
+    The probes and their answers are embedded in two batches by the searcher's embedder (the
+    writer's goes through the embedding cache, so a rebuild embeds nothing twice)."""
     found = probes(views)
     if len(found) < ENOUGH_SHORT_PROBES:
         found = probes(views, max_chars=LONG_QUESTION_CHARS)
@@ -136,7 +139,9 @@ def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineMo
 
 
 def probe_signals(
-    searcher: HybridSearcher, views: Sequence[ChunkView], found: Sequence[Probe]
+    searcher: HybridSearcher,
+    views: Sequence[ChunkView],
+    found: Sequence[Probe],
 ) -> tuple[np.ndarray, np.ndarray]:
     """The signals of each probe with its answer present, and with its document hidden."""
     rows_of_doc: dict[str, list[int]] = {}
@@ -144,8 +149,14 @@ def probe_signals(
         rows_of_doc.setdefault(view.document.doc_id, []).append(row)
     lexical = searcher.bundle.lexical
     answered, declined = [], []
-    for probe in found:
-        query = searcher.analyse(clean_question(probe.question, LONG_QUESTION_CHARS * 2))
+    questions = [clean_question(p.question, LONG_QUESTION_CHARS * 2) for p in found]
+    embedder = searcher.embedder
+    answers = embedder.encode_documents([t for probe in found for t in _answer_texts(views, probe)])
+    offset = 0
+    for probe, question, vector in zip(
+        found, questions, embedder.encode_queries(questions), strict=True
+    ):
+        query = searcher.analyse(question, vector)
         hidden = np.asarray(rows_of_doc[probe.doc_id])
         allowed = np.ones(len(views), dtype=bool)
         allowed[hidden] = False
@@ -157,9 +168,20 @@ def probe_signals(
         rest = searcher.rank_query(query, allowed).signals
         rest = Signals(rest.dense, rest.key_covered, query.terms.present(outside.__contains__))
         declined.append(rest.vector())
-        answer = _answer_signals(searcher, query, views, probe, outside)
+        answer = _answer_signals(
+            searcher, query, views, probe, outside, answers[offset : offset + len(probe.rows)]
+        )
+        offset += len(probe.rows)
         answered.append(Signals.strongest(rest, answer).vector())
     return np.array(answered), np.array(declined)
+
+
+def _answer_texts(views: Sequence[ChunkView], probe: Probe) -> list[str]:
+    """The probe's answer chunks without the question: title, section label and text."""
+    return [
+        f"{views[r].document.title}\n{views[r].section.label}\n{views[r].chunk.text}"
+        for r in probe.rows
+    ]
 
 
 def _answer_signals(
@@ -168,14 +190,12 @@ def _answer_signals(
     views: Sequence[ChunkView],
     probe: Probe,
     outside: set[str],
+    vectors: np.ndarray,
 ) -> Signals:
-    """The signals of the probe's answer chunks, read without the probe's question; `outside`
-    are the question's terms the rest of the corpus uses."""
-    texts = [
-        f"{views[r].document.title}\n{views[r].section.label}\n{views[r].chunk.text}"
-        for r in probe.rows
-    ]
-    chunk = searcher.embedder.encode_documents(texts) @ query.vector
+    """The signals of the probe's answer chunks (`vectors`: theirs, read without the probe's
+    question); `outside` are the question's terms the rest of the corpus uses."""
+    texts = _answer_texts(views, probe)
+    chunk = vectors @ query.vector
     sentence, _ = searcher.sentence_scores(query.vector, np.asarray(probe.rows), chunk)
     alpha = searcher.profile.sentence_weight
     tokens = [set(t) for t in index_tokens(texts)]

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # before the hub's client is imported: it reads this once
 
@@ -79,6 +79,21 @@ def load_model(name: str) -> SentenceTransformer:
                 model.prompts.update({"query": query, "document": document})
                 break
     return model
+
+
+class Encoder(Protocol):
+    """What searching needs of an embedder: an `Embedder`, or one that goes through the
+    embedding cache (`ingest.CachedEmbedder`)."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
 
 
 class Embedder:

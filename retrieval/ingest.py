@@ -368,6 +368,29 @@ def _sentences(
     return np.asarray(rows, dtype=np.int32).reshape(-1, 3), texts
 
 
+@dataclass
+class CachedEmbedder:
+    """An Embedder whose every text goes through the embedding cache: what the writer's own
+    searches (calibrating declining) embed is embedded once, like the chunks."""
+
+    store: Store
+    embedder: Embedder
+
+    @property
+    def model_id(self) -> str:
+        return self.embedder.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.embedder.dimension
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return embed_cached(self.store, self.embedder, texts, 32, False, "", query=True)
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return embed_cached(self.store, self.embedder, texts, batch_size, False, "")
+
+
 def embed_cached(
     store: Store,
     embedder: Embedder,
@@ -375,9 +398,12 @@ def embed_cached(
     batch_size: int,
     progress: bool,
     what: str,
+    query: bool = False,
 ) -> np.ndarray:
-    """Vectors for `texts`, embedding only those the cache does not hold yet."""
-    keys = [text_key(embedder.model_id, t) for t in texts]
+    """Vectors for `texts`, embedding only those the cache does not hold yet; `query`: as
+    questions (a model's query prompt), cached apart from the same text as a passage."""
+    model = f"{embedder.model_id}|query" if query else embedder.model_id
+    keys = [text_key(model, t) for t in texts]
     cached = store.cached_vectors(keys)
     missing = list(dict.fromkeys(k for k in keys if k not in cached))
     text_of = dict(zip(keys, texts, strict=True))
@@ -388,7 +414,16 @@ def embed_cached(
         disable=not (progress and missing),
     ) as bar:
         done = 0
-        for piece, vectors in embedder.encode_stream([text_of[k] for k in missing], batch_size):
+        wanted = [text_of[k] for k in missing]
+        stream = (
+            (
+                (piece, embedder.encode_queries(piece))
+                for piece in [wanted[i : i + 256] for i in range(0, len(wanted), 256)]
+            )
+            if query
+            else embedder.encode_stream(wanted, batch_size)
+        )
+        for piece, vectors in stream:
             new = dict(zip(missing[done : done + len(piece)], vectors, strict=True))
             done += len(piece)
             store.save_vectors(new)

@@ -32,7 +32,7 @@ import numpy as np
 import py3langid
 
 from retrieval.decline import DeclineModel, Signals
-from retrieval.embedding import Embedder
+from retrieval.embedding import Encoder
 from retrieval.index import IndexBundle
 from retrieval.results import QuestionError
 from retrieval.settings import DEFAULT_MODEL, Settings
@@ -181,7 +181,7 @@ class Candidates:
 class HybridSearcher:
     def __init__(
         self,
-        embedder: Embedder,
+        embedder: Encoder,
         bundle: IndexBundle,
         candidates: int,
         profile: ModelProfile,
@@ -201,9 +201,11 @@ class HybridSearcher:
         # sentence rows of each chunk row: sentences are stored grouped by chunk, in order
         self._sentence_start = np.searchsorted(spans[:, 0], np.arange(len(bundle.chunk_ids) + 1))
 
-    def analyse(self, question: str) -> Query:
+    def analyse(self, question: str, vector: np.ndarray | None = None) -> Query:
+        """The question read; `vector`: its query vector when it is already known."""
         language, p_english = detect_language(question)
-        vector = self.embedder.encode_queries([question])[0]
+        if vector is None:
+            vector = self.embedder.encode_queries([question])[0]
         if p_english >= 0.5:
             terms = english_terms(question, self.bundle.vocabulary, self.embedder.encode_documents)
         else:

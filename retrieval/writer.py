@@ -23,6 +23,7 @@ from retrieval.embedding import Embedder
 from retrieval.errors import IndexOutdated, IndexUnavailable
 from retrieval.generation import Generation, Generations, changed_documents
 from retrieval.ingest import (
+    CachedEmbedder,
     IngestReport,
     fingerprint,
     ingest_documents,
@@ -199,8 +200,11 @@ class Writer:
                     ChunkView(c, by_id[c.doc_id], by_id[c.doc_id].section(c.section))  # type: ignore[arg-type]
                     for c in chunks
                 ]
+                cached = CachedEmbedder(
+                    self.store, self.embedder, self.settings.embedding_batch_size
+                )
                 bundle.decline = calibrate(
-                    searcher_for(self.settings, self.embedder, bundle, views), views
+                    searcher_for(self.settings, cached, bundle, views), views
                 )
                 bundle.calibration = {
                     "documents": len(versions),
