@@ -200,9 +200,7 @@ class Writer:
                     ChunkView(c, by_id[c.doc_id], by_id[c.doc_id].section(c.section))  # type: ignore[arg-type]
                     for c in chunks
                 ]
-                cached = CachedEmbedder(
-                    self.store, self.embedder, self.settings.embedding_batch_size
-                )
+                cached = CachedEmbedder(self.store, self.embedder)
                 bundle.decline = calibrate(
                     searcher_for(self.settings, cached, bundle, views), views
                 )
