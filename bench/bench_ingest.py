@@ -7,33 +7,32 @@ which must change nothing. Prints medians over runs.
 
     .venv/bin/python bench/bench_ingest.py [--docs 1000] [--runs 3]
 
-`--sgd`: the whole of ../shared/corpora/sgd-historisch (9,987 documents, 33 M characters) but one
-held-out Kamervraag, added by the real command on top of the bundled corpus in a new data
-directory (`vraagbaak index`, then `vraagbaak add kamervragen.jsonl.gz kamerstukken.jsonl.gz
-handelingen.jsonl.gz`, timed as processes: end to end, model loading and the embedding processes
-included), then, in that index, one document added (the held-out page, new text), replaced (the
-same page with a sentence more) and removed, each timed as the writer's work in a process that
-has the model loaded (`Writer.add` / `remove` + `publish`) and as the whole `vraagbaak` process.
+`--sgd`: the scale level of bench/corpora.py (the bundled corpus, the grown corpus's 261 files
+and the whole of ../shared/corpora/sgd-historisch: 9,987 documents, 33 M characters), built by
+the real commands (`vraagbaak index`, `vraagbaak add FILES… *.jsonl.gz`) when it is not built yet
+and timed as processes (end to end: model loading and the embedding processes included; wall
+and CPU time, since the machine is shared), then, in that index, one new Kamervraag-sized
+document added, replaced (its text changed) and removed, each timed as the writer's work in a
+process that has the model loaded (`Writer.add` / `remove` + `publish`) and once as the whole
+`vraagbaak` process. The level is left as it was found.
 
-    .venv/bin/python bench/bench_ingest.py --sgd [--runs 1] [--updates 3]
+    .venv/bin/python -m bench.bench_ingest --sgd [--updates 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
+from bench import corpora
 from retrieval.embedding import Embedder
 from retrieval.generation import Generations
 from retrieval.parsing import parse_file
@@ -103,9 +102,7 @@ def run(docs: int, embedder: Embedder, seed: int) -> tuple[int, float, float]:
         return len(generation.chunks), timings[0], timings[1]
 
 
-SGD = Path(__file__).resolve().parents[2] / "shared/corpora/sgd-historisch"
-VRAAGBAAK = Path(sys.executable).parent / "vraagbaak"
-HELD_OUT = "sgd-0000027303"  # a Kamervraag with the minister's answer (dioxine, Hoogovens)
+NEW_ID = "kv-tk-2030Z99999"  # the document added, replaced and removed
 
 
 def vraagbaak(data_dir: Path, *args: str) -> float:
@@ -114,26 +111,26 @@ def vraagbaak(data_dir: Path, *args: str) -> float:
     for name in ("DATABASE_URL", "VRAAGBAAK_CORPUS", "EMBEDDING_MODEL"):
         env.pop(name, None)
     start = time.perf_counter()
-    subprocess.run([VRAAGBAAK, *args], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([corpora.VRAAGBAAK, *args], env=env, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
-def collections_without(folder: Path, held_out: str) -> tuple[list[Path], dict, int]:
-    """The sgd collections with one record left out (written to `folder`), that record, and the
-    characters of text the others hold."""
-    paths, record, characters = [], None, 0
-    for source in sorted(SGD.glob("*.jsonl.gz")):
-        target = folder / source.name
-        with gzip.open(source, "rt", encoding="utf-8") as f, gzip.open(target, "wt") as out:
-            for line in f:
-                if json.loads(line)["id"] == held_out:
-                    record = json.loads(line)
-                else:
-                    out.write(line)
-                    characters += len(json.loads(line)["text"])
-        paths.append(target)
-    assert record is not None, f"{held_out} is not in {SGD}"
-    return paths, record, characters
+def built_scale() -> tuple[Path, dict[str, float]]:
+    """The scale level's data directory, and how long building it took (measured once)."""
+    folder = corpora.data_dir("scale", DEFAULT_MODEL)
+    record = folder / "build-time.json"
+    if not record.exists():
+        if folder.exists():
+            raise SystemExit(f"{folder} was built without timing: delete it to measure a build")
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        corpora.build("scale", DEFAULT_MODEL)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+        load = os.getloadavg()[1]
+        record.write_text(json.dumps({"wall_s": wall, "cpu_s": cpu, "load_5min": load}))
+    return folder, json.loads(record.read_text())
 
 
 def timed_update(settings: Settings, embedder: Embedder, change: str, path: Path) -> float:
@@ -142,7 +139,7 @@ def timed_update(settings: Settings, embedder: Embedder, change: str, path: Path
     start = time.perf_counter()
     with writing(settings, store, embedder) as writer:
         if change == "remove":
-            report = writer.remove([HELD_OUT])
+            report = writer.remove([NEW_ID])
         else:
             report = writer.add([str(path)], lambda p: parse_file(Path(p)))
         writer.publish()
@@ -150,59 +147,44 @@ def timed_update(settings: Settings, embedder: Embedder, change: str, path: Path
     return time.perf_counter() - start
 
 
-def sgd_run(embedder: Embedder, updates: int) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "data"
-        files, record, characters = collections_without(Path(tmp), HELD_OUT)
-        index_s = vraagbaak(data, "index")
-        collection_s = vraagbaak(data, "add", *map(str, files))
-        settings = Settings(data_dir=data, database_url=None)
-        generations = Generations(settings.index_dir)
-        manifest = generations.manifest(generations.current() or "")
-        result: dict[str, object] = {
-            "documents": len(manifest["documents"]),
-            "chunks": len(manifest["index"]["chunk_ids"]),
-            "characters": characters,
-            "index_s": index_s,
-            "collection_s": collection_s,
-        }
-        one = Path(tmp) / "one.jsonl"
-        for change in ("add", "replace", "remove") * updates:
-            text = record["text"] + ("\nDit is een zin meer." if change == "replace" else "")
-            one.write_text(json.dumps({**record, "text": text}) + "\n", encoding="utf-8")
-            result.setdefault(f"{change}_s", []).append(  # type: ignore[union-attr]
-                timed_update(settings, embedder, change, one)
-            )
-        one.write_text(json.dumps(record) + "\n", encoding="utf-8")
-        result["add_process_s"] = vraagbaak(data, "add", str(one))
-        result["remove_process_s"] = vraagbaak(data, "remove", HELD_OUT)
-        return result
-
-
-def sgd_main(runs: int, updates: int) -> None:
+def sgd_main(updates: int) -> None:
+    folder, build = built_scale()
+    settings = Settings(data_dir=folder, database_url=None)
+    generations = Generations(settings.index_dir)
+    manifest = generations.manifest(generations.current() or "")
+    documents, chunks = len(manifest["documents"]), len(manifest["index"]["chunk_ids"])
     embedder = Embedder(DEFAULT_MODEL)
-    results = []
-    for n in range(runs):
-        results.append(sgd_run(embedder, updates))
-        print(f"run {n + 1}: {json.dumps(results[-1])}", flush=True)
-    first = results[0]
+    rng = random.Random(0)
+    timings: dict[str, list[float]] = {"add": [], "replace": [], "remove": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / f"{NEW_ID}.txt"
+        for _ in range(updates):
+            for change in timings:
+                if change != "remove":  # new text each time: embedded, not found in the cache
+                    page.write_text(kamervraag(99999, rng), encoding="utf-8")
+                timings[change].append(timed_update(settings, embedder, change, page))
+        page.write_text(kamervraag(99999, rng), encoding="utf-8")
+        add_process = vraagbaak(folder, "add", str(page))
+        remove_process = vraagbaak(folder, "remove", NEW_ID)
     print(
-        f"\nsgd-historisch less one page: {first['documents']:,} documents (bundled included), "
-        f"{first['chunks']:,} chunks, {first['characters']:,} characters; medians of {runs} "
-        f"run(s), updates {updates} times each per run\n"
+        f"\nscale level: {documents:,} documents, {chunks:,} chunks; built in "
+        f"{build['wall_s'] / 60:.1f} min wall, {build['cpu_s'] / 60:.1f} min CPU (load average "
+        f"{build['load_5min']:.1f} on {os.cpu_count()} cores); updates: medians of {updates}\n"
     )
     rows = [
-        ("`vraagbaak add` the three collections (process)", "collection_s", 20 * 60),
-        ("add one document (writer, model loaded)", "add_s", 5),
-        ("replace it (writer, model loaded)", "replace_s", 5),
-        ("remove it (writer, model loaded)", "remove_s", 5),
-        ("`vraagbaak add` one document (process)", "add_process_s", None),
-        ("`vraagbaak remove` it (process)", "remove_process_s", None),
+        (
+            "build: `vraagbaak index` + `vraagbaak add` 261 files and 3 collections",
+            build["wall_s"],
+            1200,
+        ),
+        ("add one document (writer, model loaded)", statistics.median(timings["add"]), 5),
+        ("replace it (writer, model loaded)", statistics.median(timings["replace"]), 5),
+        ("remove it (writer, model loaded)", statistics.median(timings["remove"]), 5),
+        ("`vraagbaak add` one document (process)", add_process, None),
+        ("`vraagbaak remove` it (process)", remove_process, None),
     ]
     print("| step | seconds | target |\n|---|---|---|")
-    for label, key, target in rows:
-        values = [v for r in results for v in np.atleast_1d(r[key])]  # type: ignore[arg-type]
-        seconds = statistics.median(values)
+    for label, seconds, target in rows:
         verdict = "" if target is None else f"< {target:,} s {'✓' if seconds < target else '✗'}"
         print(f"| {label} | {seconds:.1f} | {verdict} |")
 
@@ -211,11 +193,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sgd", action="store_true", help="the sgd-historisch corpus and updates")
+    parser.add_argument("--sgd", action="store_true", help="the scale level and updates in it")
     parser.add_argument("--updates", type=int, default=3, help="--sgd: each update this often")
     args = parser.parse_args()
     if args.sgd:
-        sgd_main(args.runs, args.updates)
+        sgd_main(args.updates)
         return
     embedder = Embedder(DEFAULT_MODEL)
     rows = []
