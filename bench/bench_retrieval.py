@@ -64,8 +64,12 @@ LIMBURG = SHARED / "corpora/kamervragen-limburg/questions.csv"
 VAC = SHARED / "corpora/rijksoverheid-vac/vacs_bzk.csv"
 RESULTS = Path(__file__).resolve().parent / "results"
 
-SIZES = {"bundled": 0, "shared": 0, "100k": 100_000, "1m": 1_000_000}
-MAX_BUILD_REPEATS = {"bundled": 3, "shared": 3, "100k": 3, "1m": 1}
+SIZES = {"bundled": 0, "shared": 0, "scale": 0, "100k": 100_000, "1m": 1_000_000}
+MAX_BUILD_REPEATS = {"bundled": 3, "shared": 3, "scale": 1, "100k": 3, "1m": 1}
+SGD_QUESTIONS = REPO / "bench/questions/sgd-historisch.jsonl"
+#: The scale size runs in two processes at once, each waiting here for the other before it
+#: reports its memory: what two web workers on one generation hold.
+BARRIER = "VRAAGBAAK_BENCH_BARRIER"
 LATENCY_ROUNDS = 3  # passes over the dev questions per latency repeat
 DIM = 512  # synthetic vectors: USE-multilingual's dimension
 WORD = re.compile(r"\w+")
@@ -557,10 +561,65 @@ def synthetic_worker(size: str, model: str, repeats: int, questions: list[str]) 
     )
 
 
+def memory_mib() -> dict[str, float]:
+    """This process's resident memory now: anonymous (its own), file-backed (mapped index files
+    and libraries, shared with every process that maps them) and PSS (each shared page divided
+    by the processes sharing it), from /proc/self/smaps_rollup."""
+    fields = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("Rss", "Pss", "Anonymous", "Shared_Clean", "Private_Clean"):
+            fields[name] = int(rest.split()[0]) / 1024
+    return fields
+
+
+def scale_worker(size: str, model: str, repeats: int, questions: list[str]) -> SpeedResult:
+    """Engine.search at the scale level built by bench/corpora.py (not rebuilt here), in two
+    processes at once; memory is read once both have answered every question."""
+    from bench import corpora
+
+    folder = corpora.data_dir("scale", model)
+    if not (folder / "index" / "CURRENT").exists():
+        raise SystemExit(f"{folder} is not built: run `python -m bench.bench_ingest --sgd` first")
+    build = json.loads((folder / "build-time.json").read_text())
+    engine = Engine(bench_settings(folder, model))
+    questions = questions + [q.question for q in load_questions(SGD_QUESTIONS)]
+    p50s, p95s = latency(engine.search, questions, repeats)
+    barrier = Path(os.environ[BARRIER])
+    (barrier / str(os.getpid())).touch()
+    while len(list(barrier.iterdir())) < 2:
+        time.sleep(0.2)
+    memory = memory_mib()
+    searcher = engine._loaded.searcher
+    assert searcher is not None
+    dense_mib, bm25_mib = index_mib(searcher.bundle.dense, searcher.bundle.lexical)
+    return SpeedResult(
+        size=size,
+        chunks=len(searcher.bundle.chunk_ids),
+        documents=len(engine.documents()),
+        embedded_texts=0,
+        index_type=index_type(searcher.bundle.dense.index),
+        build_s=[build["wall_s"]],
+        build_split=f"{build['cpu_s'] / 60:.0f} min CPU, load {build['load_5min']:.1f}",
+        latency_p50_ms=p50s,
+        latency_p95_ms=p95s,
+        rss_before_build_mib=0.0,
+        peak_rss_mib=peak_rss_mib(),
+        dense_mib=dense_mib,
+        bm25_mib=bm25_mib,
+        notes=[
+            "scale (one of two processes at once, after every question): "
+            + ", ".join(f"{k} {v:.0f} MiB" for k, v in memory.items())
+        ],
+    )
+
+
 def worker(size: str, model: str, repeats: int) -> None:
     logging.getLogger("retrieval").setLevel(logging.ERROR)
     questions = [q.question for q in load_questions(DEV)]
     run = real_worker if SIZES[size] == 0 else synthetic_worker
+    if size == "scale":
+        run = scale_worker
     result = run(size, model, repeats, questions)
     print(json.dumps(result.__dict__))
 
@@ -574,6 +633,19 @@ def run_worker(size: str, model: str, repeats: int) -> SpeedResult | str:
     command += ["--model", model, "--repeats", str(repeats)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     log(f"speed: {size} (child process)")
+    if size == "scale":  # two at once, as two web workers
+        with tempfile.TemporaryDirectory() as barrier:
+            env[BARRIER] = barrier
+            children = [
+                subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+                for _ in range(2)
+            ]
+            outputs = [child.communicate()[0] for child in children]
+        if any(child.returncode for child in children):
+            return f"{size}: a worker failed (see stderr)"
+        first, second = (SpeedResult(**json.loads(o.strip().splitlines()[-1])) for o in outputs)
+        first.notes += second.notes
+        return first
     done = subprocess.run(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
     if done.returncode != 0:
         return f"{size}: the worker failed (exit {done.returncode}; see stderr)"
@@ -647,7 +719,7 @@ def speed_targets_table(results: list[SpeedResult]) -> str:
     """The targets are for one question end to end (Engine.search); the synthetic sizes time
     ranking only, so their row says so and is no verdict on the end-to-end target."""
     rows = []
-    for size, limit in (("bundled", 50.0), ("1m", 100.0)):
+    for size, limit in (("bundled", 50.0), ("scale", 50.0), ("1m", 100.0)):
         r = next((x for x in results if x.size == size), None)
         p50 = statistics.median(r.latency_p50_ms) if r else None
         measured = f"{p50:.1f} ms" if p50 is not None else "not measured"
@@ -691,7 +763,7 @@ def speed_notes(results: list[SpeedResult]) -> list[str]:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_MODEL, help="name or local path")
-    parser.add_argument("--sizes", default="bundled,shared,100k,1m")
+    parser.add_argument("--sizes", default="bundled,shared,scale,100k,1m")
     parser.add_argument("--repeats", type=int, default=5, help="latency repeats")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--quality-only", action="store_true")
