@@ -333,9 +333,7 @@ def index_type(index: faiss.Index) -> str:
 
 def index_mib(bundle_dense: DenseIndex, lexical: LexicalIndex) -> tuple[float, float]:
     dense = faiss.serialize_index(bundle_dense.index).nbytes
-    scores = lexical.retriever.scores
-    bm25 = sum(v.nbytes for v in scores.values() if isinstance(v, np.ndarray))
-    return dense / 2**20, bm25 / 2**20
+    return dense / 2**20, lexical.nbytes / 2**20
 
 
 def percentiles_ms(samples: Sequence[float]) -> tuple[float, float]:

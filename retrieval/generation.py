@@ -38,7 +38,7 @@ from retrieval.store import SEEDED, Store
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # 3: documents and chunks in the generation, file checksums
+FORMAT = 4  # 3: documents and chunks in the generation, file checksums; 4: BM25 postings
 CURRENT = "CURRENT"
 DOCUMENTS = "documents"
 _NAME = re.compile(r"g\d{20}-[0-9a-f]+")

@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bm25s
 import faiss
 import numpy as np
+from scipy import sparse
 
 from retrieval.decline import DeclineModel
 from retrieval.errors import IndexUnavailable
@@ -24,44 +24,122 @@ from retrieval.terms import QuestionTerms, index_tokens
 from retrieval.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 #: Below this many vectors an exact (flat) index is both fastest to build and fast enough to search.
 EXACT_LIMIT = 100_000
 
 
+#: BM25's parameters: bm25s's and Lucene's defaults.
+K1, B = 1.5, 0.75
+_LEXICAL_FILES = ("indptr", "rows", "tf", "lengths")
+
+
 class LexicalIndex:
-    def __init__(self, retriever: bm25s.BM25) -> None:
-        self.retriever = retriever
-        self.size = int(retriever.scores["num_docs"])
+    """BM25 over the chunks' terms (Lucene's variant, scored as bm25s scores it).
+
+    bm25s stores every (term, chunk) score with the corpus's IDF and average length baked in, so
+    one chunk more rewrites them all. This index stores what Lucene stores instead: each term's
+    postings (the rows that hold it, sorted, with its frequency there) and each row's length, and
+    takes IDF and the average length at query time. So a change drops and adds rows in place
+    (`updated`): only the new chunks' text is tokenised. Its scores are bm25s's
+    (tests/test_terms.py checks it).
+    """
+
+    def __init__(
+        self,
+        terms: list[str],
+        indptr: np.ndarray,
+        rows: np.ndarray,
+        tf: np.ndarray,
+        lengths: np.ndarray,
+    ) -> None:
+        self.terms = terms
+        self.vocabulary = {term: i for i, term in enumerate(terms)}
+        self.indptr, self.rows, self.tf, self.lengths = indptr, rows, tf, lengths
+        self.size = len(lengths)
+        average = float(np.mean(lengths)) if self.size else 1.0
+        self._norm = (K1 * (1 - B + B * np.asarray(lengths) / max(average, 1e-9))).astype(
+            np.float32
+        )
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
-        retriever = bm25s.BM25()
-        retriever.index(index_tokens(texts), show_progress=False)
-        return cls(retriever)
+        return cls._of([], sparse.csc_matrix((0, 0), dtype=np.float32), index_tokens(texts))
+
+    def updated(self, keep: np.ndarray, added: list[str]) -> LexicalIndex:
+        """This index with only the rows `keep` (bool per row) left, and `added` after them."""
+        kept = self._matrix()[np.flatnonzero(keep)]
+        return self._of(list(self.terms), kept, index_tokens(added))
+
+    @classmethod
+    def _of(cls, terms: list[str], kept: sparse.spmatrix, tokens: list[list[str]]) -> LexicalIndex:
+        """The index of the rows of `kept` (over `terms`) followed by rows of `tokens`."""
+        vocabulary = {term: i for i, term in enumerate(terms)}
+        ids = [vocabulary.setdefault(t, len(vocabulary)) for row in tokens for t in row]
+        lengths = np.array([len(row) for row in tokens], dtype=np.int32)
+        new = sparse.csr_matrix(
+            (
+                np.ones(len(ids), dtype=np.float32),
+                (np.repeat(np.arange(len(tokens)), lengths), np.asarray(ids, dtype=np.int64)),
+            ),
+            shape=(len(tokens), len(vocabulary)),
+        )
+        kept = sparse.csr_matrix(kept, dtype=np.float32)
+        kept.resize((kept.shape[0], len(vocabulary)))
+        matrix = sparse.vstack([kept, new], format="csc")  # duplicates summed: frequencies
+        matrix.sort_indices()
+        return cls(
+            list(vocabulary),
+            matrix.indptr.astype(np.int64),
+            matrix.indices.astype(np.int32),
+            matrix.data.astype(np.float32),
+            np.concatenate([np.asarray(kept.sum(axis=1)).ravel().astype(np.int32), lengths]),
+        )
+
+    def _matrix(self) -> sparse.csc_matrix:
+        return sparse.csc_matrix(
+            (self.tf, self.rows, self.indptr), shape=(self.size, len(self.terms))
+        )
 
     def save(self, folder: Path) -> None:
-        self.retriever.save(str(folder))
+        folder.mkdir()
+        for name in _LEXICAL_FILES:
+            np.save(folder / f"{name}.npy", getattr(self, name))
+        (folder / "terms.json").write_text(json.dumps(self.terms, ensure_ascii=False))
 
     @classmethod
     def load(cls, folder: Path, mmap: bool = False) -> LexicalIndex:
-        return cls(bm25s.BM25.load(str(folder), mmap=mmap))
+        terms = json.loads((folder / "terms.json").read_text())
+        mode = "r" if mmap else None
+        arrays = [np.load(folder / f"{name}.npy", mmap_mode=mode) for name in _LEXICAL_FILES]
+        return cls(terms, *arrays)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, name).nbytes for name in _LEXICAL_FILES)
 
     def term_id(self, stem: str) -> int | None:
-        """The stem's vocabulary id, None where the corpus never uses it."""
-        return self.retriever.vocab_dict.get(stem)
+        """The stem's vocabulary id, None where the corpus does not use it (or no longer)."""
+        term_id = self.vocabulary.get(stem)
+        if term_id is None or self.indptr[term_id] == self.indptr[term_id + 1]:
+            return None
+        return term_id
+
+    def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.indptr[term_id], self.indptr[term_id + 1]
+        return self.rows[lo:hi], self.tf[lo:hi]
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
         """BM25 of every row for weighted terms: the sum of each term's scores times its weight."""
-        matrix = self.retriever.scores
         total = np.zeros(self.size, dtype=np.float32)
         for term, weight in weights.items():
             term_id = self.term_id(term)
             if term_id is None:
                 continue
-            lo, hi = matrix["indptr"][term_id], matrix["indptr"][term_id + 1]
-            total[matrix["indices"][lo:hi]] += weight * matrix["data"][lo:hi]
+            rows, tf = self._postings(term_id)
+            df = len(rows)
+            idf = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+            total[rows] += weight * idf * tf / (tf + self._norm[rows])
         return total
 
     def coverage(self, terms: QuestionTerms, rows: np.ndarray) -> np.ndarray:
@@ -72,18 +150,15 @@ class LexicalIndex:
         """Whether any row but `rows` contains the term."""
         if term_id is None:
             return False
-        scores = self.retriever.scores
-        postings = scores["indices"][scores["indptr"][term_id] : scores["indptr"][term_id + 1]]
-        return bool(np.isin(postings, rows, invert=True).any())
+        return bool(np.isin(self._postings(term_id)[0], rows, invert=True).any())
 
     def contains(self, term_id: int | None, rows: np.ndarray) -> np.ndarray:
-        """Which of `rows` contain the term: membership in its postings list."""
-        if term_id is None:
+        """Which of `rows` contain the term: a binary search of its (sorted) postings."""
+        if term_id is None or len(rows) == 0:
             return np.zeros(len(rows), dtype=bool)
-        scores = self.retriever.scores
-        return np.isin(
-            rows, scores["indices"][scores["indptr"][term_id] : scores["indptr"][term_id + 1]]
-        )
+        postings = self._postings(term_id)[0]
+        at = np.searchsorted(postings, rows)
+        return (at < len(postings)) & (postings[np.minimum(at, len(postings) - 1)] == rows)
 
 
 class DenseIndex:

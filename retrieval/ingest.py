@@ -267,9 +267,9 @@ def update_index(
 
     Rows stay in chunk-record order: the rows kept must be the first records (new records get
     higher ids, so they come last). Returns None when that does not hold: rebuild. The dense
-    index (exact or inverted lists) drops and adds rows in place, the vocabulary counts the
-    words of the chunks that went and came (`previous_chunks` are the previous rows' chunks);
-    BM25 has no incremental update and is rebuilt from the chunk texts, which embeds nothing.
+    index (exact or inverted lists) and BM25 drop and add rows in place, the vocabulary counts
+    the words of the chunks that went and came (`previous_chunks` are the previous rows' chunks):
+    only the new chunks are embedded, split into sentences and tokenised.
     """
     keys = row_keys(records)
     wanted = set(keys)
@@ -300,7 +300,7 @@ def update_index(
         chunk_hashes=[r.content_hash for r in records],
         record_ids=[r.id for r in records if r.id is not None],
         dense=previous.dense,
-        lexical=LexicalIndex.build([c.search_text for c in chunks]),
+        lexical=previous.lexical.updated(keep, texts),
         sentence_vectors=np.concatenate(
             [previous.sentence_vectors[keep_sentences], added_vectors.astype(np.float16)]
         ),

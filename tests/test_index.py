@@ -101,9 +101,7 @@ def test_a_deleted_index_is_rebuilt_by_the_writer_from_cached_vectors(
     assert answer(Engine(built, embedder=embedder)) == expected
 
 
-@pytest.mark.parametrize(
-    "damaged", ["dense.faiss", "sentence_vectors.npy", "bm25/vocab.index.json"]
-)
+@pytest.mark.parametrize("damaged", ["dense.faiss", "sentence_vectors.npy", "bm25/terms.json"])
 def test_a_damaged_file_is_found_by_its_checksum_and_rebuilt_by_the_writer(
     built: Settings, embedder: Embedder, damaged: str, caplog: pytest.LogCaptureFixture
 ) -> None:
