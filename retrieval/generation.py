@@ -92,17 +92,22 @@ class Generations:
             raise IndexOutdated(f"generation {name} was written by an older vraagbaak")
         return manifest
 
-    def load(self, name: str, mmap: bool = False) -> Generation:
+    def load(
+        self, name: str, mmap: bool = False, parsed: dict[str, Document] | None = None
+    ) -> Generation:
         """The generation with every file checked against its checksum; IndexUnavailable if not.
 
-        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`)."""
+        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). `parsed`
+        (version -> Document, the writer's from the database): documents of those versions are
+        taken from there once their file is checked, not parsed again."""
         folder = self.root / name
         manifest = self.manifest(name)
+        parsed = parsed or {}
         try:
             for relative, digest in manifest["files"].items():
                 _check(folder / relative, digest, f"{relative} of generation {name}")
             documents = {
-                doc_id: self._document(version, digest)
+                doc_id: self._document(version, digest, parsed.get(version))
                 for doc_id, (version, digest) in manifest["documents"].items()
             }
             bundle = (
@@ -125,10 +130,10 @@ class Generations:
         """version -> digest of the generation's document files."""
         return {version: digest for version, digest in self.manifest(name)["documents"].values()}
 
-    def _document(self, version: str, digest: str) -> Document:
+    def _document(self, version: str, digest: str, parsed: Document | None) -> Document:
         path = self.documents_dir / f"{version}.json"
         data = _read_checked(path, digest, f"document file {path.name}")
-        return Document.from_dict(json.loads(data))
+        return parsed or Document.from_dict(json.loads(data))
 
     # --- writing (the writer only) ------------------------------------------------------------
     def save(

@@ -134,6 +134,7 @@ class Writer:
         texts = {document.doc_id: document.text for document, _ in documents}
         chunks = [record.to_chunk(texts[record.doc_id]) for record in records]
         versions = {document.doc_id: version for document, version in documents}
+        parsed = {version: document for document, version in documents}
         model_id = self.embedder.model_id
         profile = model_profile(self.settings)
         # the ranking profile is part of what a generation was built for: its decline model is
@@ -146,7 +147,7 @@ class Writer:
             log.info("Building the search index for the first time")
         else:
             try:
-                current = generations.load(current_name)
+                current = generations.load(current_name, parsed=parsed)
             except IndexOutdated as why:
                 log.info("Rebuilding the search index: %s", why)
             except IndexUnavailable as why:
@@ -213,7 +214,7 @@ class Writer:
         name = generations.save(
             self.settings.embedding_model, model_id, documents, chunks, bundle, known
         )
-        saved = generations.load(name, mmap=True)
+        saved = generations.load(name, mmap=True, parsed=parsed)
         generations.prune({name} | ({current.name} if current else set()))
         log.info(
             "Saved index generation %s: %d documents, %d chunks (%.1f s)",
