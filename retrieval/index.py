@@ -31,7 +31,7 @@ EXACT_LIMIT = 100_000
 
 #: BM25's parameters: bm25s's and Lucene's defaults.
 K1, B = 1.5, 0.75
-_LEXICAL_FILES = ("indptr", "rows", "tf", "lengths")
+_LEXICAL_FILES = ("indptr", "rows", "tf", "tfc", "lengths")
 
 
 class LexicalIndex:
@@ -40,9 +40,10 @@ class LexicalIndex:
     bm25s stores every (term, chunk) score with the corpus's IDF and average length baked in, so
     one chunk more rewrites them all. This index stores what Lucene stores instead: each term's
     postings (the rows that hold it, sorted, with its frequency there) and each row's length, and
-    takes IDF and the average length at query time. So a change drops and adds rows in place
-    (`updated`): only the new chunks' text is tokenised. Its scores are bm25s's
-    (tests/test_terms.py checks it).
+    takes the IDF at query time. So a change drops and adds rows in place (`updated`): only the
+    new chunks' text is tokenised. Each posting's length-normalised frequency (`tfc`, which
+    depends on the average length) is recomputed with every change and stored, so a question
+    reads it as bm25s reads its scores. Its scores are bm25s's (tests/test_terms.py checks it).
     """
 
     def __init__(
@@ -51,16 +52,13 @@ class LexicalIndex:
         indptr: np.ndarray,
         rows: np.ndarray,
         tf: np.ndarray,
+        tfc: np.ndarray,
         lengths: np.ndarray,
     ) -> None:
         self.terms = terms
         self.vocabulary = {term: i for i, term in enumerate(terms)}
-        self.indptr, self.rows, self.tf, self.lengths = indptr, rows, tf, lengths
+        self.indptr, self.rows, self.tf, self.tfc, self.lengths = indptr, rows, tf, tfc, lengths
         self.size = len(lengths)
-        average = float(np.mean(lengths)) if self.size else 1.0
-        self._norm = (K1 * (1 - B + B * np.asarray(lengths) / max(average, 1e-9))).astype(
-            np.float32
-        )
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
@@ -88,12 +86,18 @@ class LexicalIndex:
         kept.resize((kept.shape[0], len(vocabulary)))
         matrix = sparse.vstack([kept, new], format="csc")  # duplicates summed: frequencies
         matrix.sort_indices()
+        lengths = np.concatenate([np.asarray(kept.sum(axis=1)).ravel(), lengths])
+        average = float(lengths.mean()) if len(lengths) else 1.0
+        norm = K1 * (1 - B + B * lengths / max(average, 1e-9))
+        tf = matrix.data.astype(np.float32)
+        rows = matrix.indices.astype(np.int32)
         return cls(
             list(vocabulary),
             matrix.indptr.astype(np.int64),
-            matrix.indices.astype(np.int32),
-            matrix.data.astype(np.float32),
-            np.concatenate([np.asarray(kept.sum(axis=1)).ravel().astype(np.int32), lengths]),
+            rows,
+            tf,
+            (tf / (tf + norm[rows])).astype(np.float32),
+            lengths.astype(np.int32),
         )
 
     def _matrix(self) -> sparse.csc_matrix:
@@ -126,8 +130,9 @@ class LexicalIndex:
         return term_id
 
     def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that hold the term, and its length-normalised frequency in each."""
         lo, hi = self.indptr[term_id], self.indptr[term_id + 1]
-        return self.rows[lo:hi], self.tf[lo:hi]
+        return self.rows[lo:hi], self.tfc[lo:hi]
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
         """BM25 of every row for weighted terms: the sum of each term's scores times its weight."""
@@ -136,10 +141,9 @@ class LexicalIndex:
             term_id = self.term_id(term)
             if term_id is None:
                 continue
-            rows, tf = self._postings(term_id)
+            rows, tfc = self._postings(term_id)
             df = len(rows)
-            idf = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
-            total[rows] += weight * idf * tf / (tf + self._norm[rows])
+            total[rows] += weight * math.log(1 + (self.size - df + 0.5) / (df + 0.5)) * tfc
         return total
 
     def coverage(self, terms: QuestionTerms, rows: np.ndarray) -> np.ndarray:
