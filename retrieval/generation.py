@@ -126,6 +126,17 @@ class Generations:
             bundle=bundle,
         )
 
+    def check(self, name: str) -> None:
+        """Every file of the generation, and every document file it names, against its checksum
+        (what a reader will check); IndexUnavailable if one does not match."""
+        folder = self.root / name
+        manifest = self.manifest(name)
+        for relative, digest in manifest["files"].items():
+            _check(folder / relative, digest, f"{relative} of generation {name}")
+        for version, digest in manifest["documents"].values():
+            path = self.documents_dir / f"{version}.json"
+            _check(path, digest, f"document file {path.name}")
+
     def document_digests(self, name: str) -> dict[str, str]:
         """version -> digest of the generation's document files."""
         return {version: digest for version, digest in self.manifest(name)["documents"].values()}
@@ -254,9 +265,12 @@ def _chunks(
     if len(rows) != len(chunk_ids):
         raise ValueError(f"{len(rows)} chunks for {len(chunk_ids)} index rows")
     chunks = []
+    labels = {
+        doc_id: {s.label for s in document.sections} for doc_id, document in documents.items()
+    }
     for chunk_id, (doc_id, section, start, end, context) in zip(chunk_ids, rows, strict=True):
         document = documents[doc_id]
-        if document.section(section) is None or end > len(document.text):
+        if section not in labels[doc_id] or end > len(document.text):
             raise ValueError(f"chunk {chunk_id} does not fit its document")
         span = Span(start, end)
         chunks.append(Chunk(chunk_id, doc_id, section, span, span.of(document.text), context))

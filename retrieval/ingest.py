@@ -27,7 +27,7 @@ from retrieval.merging import merge_versions, question_and_answer
 from retrieval.parsing import ParseError
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
-from retrieval.store import ChunkRecord, Store
+from retrieval.store import Store, StoredChunk
 from retrieval.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def ingest_folders(store: Store, settings: Settings, folders: Sequence[Path]) ->
     return ingest_documents(store, settings, documents)
 
 
-def fingerprint(model_id: str, records: Sequence[ChunkRecord]) -> str:
+def fingerprint(model_id: str, records: Sequence[StoredChunk]) -> str:
     digest = hashlib.sha256(model_id.encode())
     for r in records:
         digest.update(f"\x00{r.chunk_id}\x00{r.content_hash}".encode())
@@ -190,7 +190,7 @@ def refresh_index(
     embedder: Embedder,
     previous: IndexBundle | None,
     chunks: Sequence[Chunk],
-    records: Sequence[ChunkRecord],
+    records: Sequence[StoredChunk],
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
@@ -226,7 +226,7 @@ def build_index(
     store: Store,
     embedder: Embedder,
     chunks: Sequence[Chunk],
-    records: Sequence[ChunkRecord],
+    records: Sequence[StoredChunk],
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
@@ -257,7 +257,7 @@ def update_index(
     embedder: Embedder,
     previous: IndexBundle,
     chunks: Sequence[Chunk],
-    records: Sequence[ChunkRecord],
+    records: Sequence[StoredChunk],
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
@@ -348,7 +348,7 @@ def build_vocabulary(
     )
 
 
-def row_keys(records: Sequence[ChunkRecord]) -> list[tuple[int | None, str]]:
+def row_keys(records: Sequence[StoredChunk]) -> list[tuple[int | None, str]]:
     """A row is the same only as long as its database record and text are: a replaced
     document's chunks get new records, so their rows are dropped and added again."""
     return [(r.id, r.content_hash) for r in records]

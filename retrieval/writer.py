@@ -183,6 +183,7 @@ class Writer:
             if records
             else None
         )
+        by_id = {document.doc_id: document for document, _ in documents}
         if bundle is not None:
             bundle.fingerprint = expected
             previous = current.bundle if current else None
@@ -196,7 +197,6 @@ class Writer:
                     kept["documents"],
                 )
             else:
-                by_id = {document.doc_id: document for document, _ in documents}
                 views = [
                     ChunkView(c, by_id[c.doc_id], by_id[c.doc_id].section(c.section))  # type: ignore[arg-type]
                     for c in chunks
@@ -214,7 +214,10 @@ class Writer:
         name = generations.save(
             self.settings.embedding_model, model_id, documents, chunks, bundle, known
         )
-        saved = generations.load(name, mmap=True, parsed=parsed)
+        generations.check(name)  # on disk whole, as readers will find it, before pruning
+        saved = Generation(
+            name, self.settings.embedding_model, model_id, versions, by_id, chunks, bundle
+        )
         generations.prune({name} | ({current.name} if current else set()))
         log.info(
             "Saved index generation %s: %d documents, %d chunks (%.1f s)",
