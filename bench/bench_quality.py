@@ -37,9 +37,9 @@ from retrieval.settings import DEFAULT_MODEL, Settings
 #: Question files and the levels whose corpus holds their documents; sgd-historisch.jsonl is ours
 #: (bench/questions/): researcher's questions about historical Kamervragen, and off-corpus ones.
 SETS = {
-    EVAL / "dev.jsonl": ("bundled", "grown", "scale"),
-    EVAL / "dev-corpus.jsonl": ("grown", "scale"),
-    Path(__file__).parent / "questions/sgd-historisch.jsonl": ("scale",),
+    EVAL / "dev.jsonl": ("bundled", "grown", "kamervragen", "scale"),
+    EVAL / "dev-corpus.jsonl": ("grown", "kamervragen", "scale"),
+    Path(__file__).parent / "questions/sgd-historisch.jsonl": ("kamervragen", "scale"),
 }
 
 

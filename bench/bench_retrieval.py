@@ -1,13 +1,9 @@
-"""Retrieval benchmark: answer quality on the dev questions, and index/query speed by corpus size.
+"""Retrieval benchmark: index and query speed by corpus size (quality: bench/bench_quality.py).
 
 Run from the repository root (use `nice -n 10`, the machine is shared):
 
     .venv/bin/python -m bench.bench_retrieval [--model NAME_OR_PATH]
-        [--sizes bundled,shared,100k,1m] [--repeats 5] [--quality-only | --speed-only]
-
-Quality: BM25 alone, dense alone and hybrid, through the product's `Engine.search` (k=10) on
-../shared/eval/dev.jsonl, scored by `retrieval.evaluation.evaluate`: ranking (hit@k, MRR) and
-declining (at the model's calibrated threshold) measured apart, as `vraagbaak eval` does.
+        [--sizes bundled,shared,100k,1m] [--repeats 5]
 
 Speed, one child process per corpus size (so each peak RSS is that size's own):
   bundled  the corpus in corpus/; shared  bundled + ../shared/corpora (Kamervragen Limburg, 175
@@ -49,13 +45,13 @@ from retrieval.corpus import load_corpus
 from retrieval.documents import Document, Section, Span
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
-from retrieval.evaluation import EvalQuestion, Scores, evaluate, load_questions
+from retrieval.evaluation import load_questions
 from retrieval.index import EXACT_LIMIT, DenseIndex, IndexBundle, LexicalIndex
 from retrieval.parsing import ParseError, parse_text
 from retrieval.search import HybridSearcher, clean_question, model_profile
 from retrieval.settings import BUNDLED_CORPUS, DEFAULT_MODEL, Settings
 from retrieval.store import Store
-from retrieval.writer import index_folders, writing
+from retrieval.writer import writing
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -64,8 +60,21 @@ LIMBURG = SHARED / "corpora/kamervragen-limburg/questions.csv"
 VAC = SHARED / "corpora/rijksoverheid-vac/vacs_bzk.csv"
 RESULTS = Path(__file__).resolve().parent / "results"
 
-SIZES = {"bundled": 0, "shared": 0, "100k": 100_000, "1m": 1_000_000}
-MAX_BUILD_REPEATS = {"bundled": 3, "shared": 3, "100k": 3, "1m": 1}
+SIZES = {
+    "bundled": 0,
+    "shared": 0,
+    "kamervragen": 0,
+    "scale": 0,
+    "100k": 100_000,
+    "1m": 1_000_000,
+}
+MAX_BUILD_REPEATS = {"bundled": 3, "shared": 3, "kamervragen": 1, "scale": 1, "100k": 3, "1m": 1}
+#: Levels of bench/corpora.py that are measured as built there (by bench/bench_ingest.py --sgd).
+LEVELS = ("kamervragen", "scale")
+SGD_QUESTIONS = REPO / "bench/questions/sgd-historisch.jsonl"
+#: The scale size runs in two processes at once, each waiting here for the other before it
+#: reports its memory: what two web workers on one generation hold.
+BARRIER = "VRAAGBAAK_BENCH_BARRIER"
 LATENCY_ROUNDS = 3  # passes over the dev questions per latency repeat
 DIM = 512  # synthetic vectors: USE-multilingual's dimension
 WORD = re.compile(r"\w+")
@@ -164,141 +173,6 @@ def shared_documents() -> tuple[list[Document], int]:
     return documents + [vac_document(row) for row in read_csv(VAC)], skipped
 
 
-# --- quality --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QualityRun:
-    name: str
-    fusion: str
-
-
-QUALITY_RUNS = (
-    QualityRun("BM25 alone", "lexical"),
-    QualityRun("dense alone", "dense"),
-    QualityRun("hybrid (product)", "hybrid"),
-)
-
-
-@dataclass(frozen=True)
-class Targets:
-    hit1: float
-    hit3: float
-
-
-def quality_targets(model: str) -> Targets | None:
-    if "embeddinggemma" in model.lower():
-        return Targets(hit1=0.90, hit3=1.00)
-    return Targets(hit1=0.80, hit3=0.95) if model == DEFAULT_MODEL else None
-
-
-def run_quality(
-    model: str, questions: list[EvalQuestion]
-) -> list[tuple[QualityRun, float, Scores]]:
-    """Each run's threshold and scores; one index, built once, shared by all runs."""
-    embedder = Embedder(model)
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        index_folders(bench_settings(Path(tmp), model), embedder)
-        for run in QUALITY_RUNS:
-            engine = Engine(bench_settings(Path(tmp), model, fusion=run.fusion), embedder=embedder)
-            log(f"quality: {run.name}")
-            scores = evaluate(questions, lambda q, e=engine: e.search(q, k=10, keep_declined=True))
-            results.append((run, engine.profile.min_confidence, scores))
-    return results
-
-
-#: Per-language columns: name, value, decimals.
-LANGUAGE_METRICS: tuple[tuple[str, Callable[[Scores, str], float], int], ...] = (
-    ("hit@1", lambda s, lang: s.hit_at(1, lang), 2),
-    ("hit@3", lambda s, lang: s.hit_at(3, lang), 2),
-    ("MRR@10", lambda s, lang: s.mrr(lang), 3),
-)
-
-
-def quality_report(model: str, runs: list[tuple[QualityRun, float, Scores]]) -> str:
-    base = runs[0][2]
-    n_off = sum(not o.question.answerable for o in base.outcomes)
-    n_ans = len(base.outcomes) - n_off
-    overall = [
-        [
-            run.name,
-            f"{threshold:g}",
-            ratio(s.hit_at(1), base.hit_at(1), 2),
-            ratio(s.hit_at(3), base.hit_at(3), 2),
-            ratio(s.mrr(), base.mrr(), 3),
-            ratio(s.decline_accuracy, base.decline_accuracy, 2),
-            str(s.answerable_declined),
-        ]
-        for run, threshold, s in runs
-    ]
-    languages = base.languages()
-    by_language = [
-        [run.name]
-        + [
-            ratio(metric(s, lang), metric(base, lang), digits)
-            for lang in languages
-            for _, metric, digits in LANGUAGE_METRICS
-        ]
-        for run, _, s in runs
-    ]
-    counts = ", ".join(
-        f"{lang} {sum(o.question.lang == lang for o in base._answerable(lang))}"
-        for lang in languages
-    )
-    parts = [
-        f"### Quality — `{model}` on dev.jsonl ({n_ans} answerable: {counts}; {n_off} off-corpus)",
-        "",
-        "Engine.search(k=10) on the bundled corpus. Ratios (×) against BM25 alone. As in "
-        "`vraagbaak eval`, ranking and declining are measured apart: hit@k and MRR count the "
-        "ranking of every answerable question, and the last two columns count the questions "
-        "declined below the model's calibrated min_confidence (the same confidence in every "
-        "run, so they differ only in ranking).",
-        "",
-        table(
-            ["run", "min_confidence", "hit@1", "hit@3", "MRR@10", "decline acc.", "ans. declined"],
-            overall,
-        ),
-        "",
-        table(
-            ["run"] + [f"{lang} {name}" for lang in languages for name, _, _ in LANGUAGE_METRICS],
-            by_language,
-        ),
-        "",
-        quality_targets_table(model, runs[-1][2], n_off),
-    ]
-    misses = runs[-1][2].to_json()["misses"]
-    parts += ["", f"Misses of hybrid (product): `{json.dumps(misses)}`"]
-    return "\n".join(parts)
-
-
-def quality_targets_table(model: str, product: Scores, n_off: int) -> str:
-    targets = quality_targets(model)
-    if targets is None:
-        return "No quality targets are set for this model."
-    declined_off = round(product.decline_accuracy * n_off)
-    hit3_rule = "= 1.00" if targets.hit3 >= 1 else f"≥ {targets.hit3:.2f}"
-    rows = [
-        [
-            f"hit@1 ≥ {targets.hit1:.2f}",
-            f"{product.hit_at(1):.2f}",
-            mark(product.hit_at(1) >= targets.hit1),
-        ],
-        [f"hit@3 {hit3_rule}", f"{product.hit_at(3):.2f}", mark(product.hit_at(3) >= targets.hit3)],
-        [
-            "every off-corpus question declined",
-            f"{declined_off}/{n_off}",
-            mark(declined_off == n_off),
-        ],
-        [
-            "at most one answerable declined",
-            str(product.answerable_declined),
-            mark(product.answerable_declined <= 1),
-        ],
-    ]
-    return table(["target (hybrid, product settings)", "measured", ""], rows)
-
-
 # --- speed: what a worker measures ----------------------------------------------------------
 
 
@@ -329,9 +203,7 @@ def index_type(index: faiss.Index) -> str:
 
 def index_mib(bundle_dense: DenseIndex, lexical: LexicalIndex) -> tuple[float, float]:
     dense = faiss.serialize_index(bundle_dense.index).nbytes
-    scores = lexical.retriever.scores
-    bm25 = sum(v.nbytes for v in scores.values() if isinstance(v, np.ndarray))
-    return dense / 2**20, bm25 / 2**20
+    return dense / 2**20, lexical.nbytes / 2**20
 
 
 def percentiles_ms(samples: Sequence[float]) -> tuple[float, float]:
@@ -557,10 +429,65 @@ def synthetic_worker(size: str, model: str, repeats: int, questions: list[str]) 
     )
 
 
+def memory_mib() -> dict[str, float]:
+    """This process's resident memory now: anonymous (its own), file-backed (mapped index files
+    and libraries, shared with every process that maps them) and PSS (each shared page divided
+    by the processes sharing it), from /proc/self/smaps_rollup."""
+    fields = {}
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in ("Rss", "Pss", "Anonymous", "Shared_Clean", "Private_Clean"):
+            fields[name] = int(rest.split()[0]) / 1024
+    return fields
+
+
+def scale_worker(size: str, model: str, repeats: int, questions: list[str]) -> SpeedResult:
+    """Engine.search at a level built by bench/bench_ingest.py --sgd (not rebuilt here), in two
+    processes at once; memory is read once both have answered every question."""
+    from bench import corpora
+
+    folder = corpora.data_dir(size, model)
+    if not (folder / "build-time.json").exists():
+        raise SystemExit(f"{folder} is not built: run `python -m bench.bench_ingest --sgd {size}`")
+    build = json.loads((folder / "build-time.json").read_text())
+    engine = Engine(bench_settings(folder, model))
+    questions = questions + [q.question for q in load_questions(SGD_QUESTIONS)]
+    p50s, p95s = latency(engine.search, questions, repeats)
+    barrier = Path(os.environ[BARRIER])
+    (barrier / str(os.getpid())).touch()
+    while len(list(barrier.iterdir())) < 2:
+        time.sleep(0.2)
+    memory = memory_mib()
+    searcher = engine._loaded.searcher
+    assert searcher is not None
+    dense_mib, bm25_mib = index_mib(searcher.bundle.dense, searcher.bundle.lexical)
+    return SpeedResult(
+        size=size,
+        chunks=len(searcher.bundle.chunk_ids),
+        documents=len(engine.documents()),
+        embedded_texts=0,
+        index_type=index_type(searcher.bundle.dense.index),
+        build_s=[build["wall_s"]],
+        build_split=f"{build['cpu_s'] / 60:.0f} min CPU, load {build['load_5min']:.1f}",
+        latency_p50_ms=p50s,
+        latency_p95_ms=p95s,
+        rss_before_build_mib=0.0,
+        peak_rss_mib=peak_rss_mib(),
+        dense_mib=dense_mib,
+        bm25_mib=bm25_mib,
+        notes=[
+            f"{size} (one of two processes at once, after every question): "
+            + ", ".join(f"{k} {v:.0f} MiB" for k, v in memory.items())
+        ],
+    )
+
+
 def worker(size: str, model: str, repeats: int) -> None:
     logging.getLogger("retrieval").setLevel(logging.ERROR)
     questions = [q.question for q in load_questions(DEV)]
     run = real_worker if SIZES[size] == 0 else synthetic_worker
+    if size in LEVELS:
+        run = scale_worker
     result = run(size, model, repeats, questions)
     print(json.dumps(result.__dict__))
 
@@ -574,6 +501,19 @@ def run_worker(size: str, model: str, repeats: int) -> SpeedResult | str:
     command += ["--model", model, "--repeats", str(repeats)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     log(f"speed: {size} (child process)")
+    if size in LEVELS:  # two at once, as two web workers
+        with tempfile.TemporaryDirectory() as barrier:
+            env[BARRIER] = barrier
+            children = [
+                subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+                for _ in range(2)
+            ]
+            outputs = [child.communicate()[0] for child in children]
+        if any(child.returncode for child in children):
+            return f"{size}: a worker failed (see stderr)"
+        first, second = (SpeedResult(**json.loads(o.strip().splitlines()[-1])) for o in outputs)
+        first.notes += second.notes
+        return first
     done = subprocess.run(command, cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
     if done.returncode != 0:
         return f"{size}: the worker failed (exit {done.returncode}; see stderr)"
@@ -647,7 +587,7 @@ def speed_targets_table(results: list[SpeedResult]) -> str:
     """The targets are for one question end to end (Engine.search); the synthetic sizes time
     ranking only, so their row says so and is no verdict on the end-to-end target."""
     rows = []
-    for size, limit in (("bundled", 50.0), ("1m", 100.0)):
+    for size, limit in (("bundled", 50.0), ("kamervragen", 50.0), ("scale", 50.0), ("1m", 100.0)):
         r = next((x for x in results if x.size == size), None)
         p50 = statistics.median(r.latency_p50_ms) if r else None
         measured = f"{p50:.1f} ms" if p50 is not None else "not measured"
@@ -691,11 +631,8 @@ def speed_notes(results: list[SpeedResult]) -> list[str]:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_MODEL, help="name or local path")
-    parser.add_argument("--sizes", default="bundled,shared,100k,1m")
+    parser.add_argument("--sizes", default="bundled,shared,scale,100k,1m")
     parser.add_argument("--repeats", type=int, default=5, help="latency repeats")
-    only = parser.add_mutually_exclusive_group()
-    only.add_argument("--quality-only", action="store_true")
-    only.add_argument("--speed-only", action="store_true")
     parser.add_argument("--worker", choices=list(SIZES), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
@@ -725,11 +662,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.getLogger("retrieval").setLevel(logging.ERROR)
     command = "python -m bench.bench_retrieval " + " ".join(sys.argv[1:])
     sections = [f"## Retrieval benchmark — {time.strftime('%Y-%m-%d %H:%M')}", f"`{command}`"]
-    if not args.speed_only:
-        runs = run_quality(args.model, load_questions(DEV))
-        sections.append(quality_report(args.model, runs))
-    if not args.quality_only:
-        sections.append(speed_section(args))
+    sections.append(speed_section(args))
     report = "\n\n".join(sections) + "\n"
     print(report)
     RESULTS.mkdir(parents=True, exist_ok=True)

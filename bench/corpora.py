@@ -4,6 +4,8 @@
     grown    bundled + every document of ../shared/corpora/kamervragen-limburg (each row as
              `<name>.txt`) and ../shared/corpora/rijksoverheid-vac (each page as `<id>.txt`:
              its question, a blank line, its answer), added with `vraagbaak add` as text files
+    kamervragen  grown + the historical Kamervragen of ../shared/corpora/sgd-historisch (one
+             JSONL collection: 1,179 pages, 4.3 M characters)
     scale    grown + ../shared/corpora/sgd-historisch (three JSONL collections)
 
 A level is built by the `vraagbaak` command itself, in its own data directory; building again
@@ -26,7 +28,7 @@ LIMBURG = SHARED / "corpora/kamervragen-limburg/questions.csv"
 VAC = SHARED / "corpora/rijksoverheid-vac/vacs_bzk.csv"
 SGD = SHARED / "corpora/sgd-historisch"
 EVAL = SHARED / "eval"
-LEVELS = ("bundled", "grown", "scale")
+LEVELS = ("bundled", "grown", "kamervragen", "scale")
 VRAAGBAAK = Path(sys.executable).parent / "vraagbaak"
 
 
@@ -58,10 +60,14 @@ def sources(level: str, folder: Path = RESULTS / "grown-files") -> list[Path]:
     """What `vraagbaak add` is given for a level, beyond the bundled corpus."""
     if level == "bundled":
         return []
-    found = grown_files(folder)
-    if level == "scale":
-        found += sorted(SGD.glob("*.jsonl.gz"))
-    return found
+    return grown_files(folder) + collections(level)
+
+
+def collections(level: str) -> list[Path]:
+    """The sgd-historisch collections a level holds beyond the grown corpus."""
+    if level == "kamervragen":
+        return [SGD / "kamervragen.jsonl.gz"]
+    return sorted(SGD.glob("*.jsonl.gz")) if level == "scale" else []
 
 
 def data_dir(level: str, model: str) -> Path:

@@ -95,7 +95,7 @@ class Root:
     def embedder(self) -> Embedder:
         from retrieval.embedding import Embedder
 
-        return Embedder(self.settings.embedding_model)
+        return Embedder(self.settings.embedding_model, self.settings.embedding_processes)
 
     @contextmanager
     def writer(self, wait: bool) -> Iterator[Writer]:

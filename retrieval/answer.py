@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retrieval.documents import Chunk, Document, Section
-from retrieval.embedding import Embedder
+from retrieval.embedding import Encoder
 from retrieval.index import IndexBundle
 from retrieval.quotes import answering_span
 from retrieval.results import Passage, permalink
@@ -30,7 +30,10 @@ class ChunkView:
 
 
 def searcher_for(
-    settings: Settings, embedder: Embedder, bundle: IndexBundle, views: Sequence[ChunkView]
+    settings: Settings,
+    embedder: Encoder,
+    bundle: IndexBundle,
+    views: Sequence[ChunkView],
 ) -> HybridSearcher:
     """The searcher over one index, knowing which rows are questions still waiting for their
     answer."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +49,11 @@ ANSWERED_PROBES_ENGLISH = 0.99
 QUESTION_CHARS = (20, 120)
 LONG_QUESTION_CHARS = 400
 ANSWER_MIN_CHARS = 80
+#: A generation keeps the decline model of the one before while fewer than this share of the
+#: documents it was calibrated on have been added, changed or removed since: recalibrating costs
+#: ~200 probe searches (half a minute at 40,000 chunks), and a few documents more or less do not
+#: move what "not here" looks like.
+RECALIBRATE_CHANGED = 0.05
 #: Questions that only ask whether the minister has read something ("Bent u bekend met ...").
 _FORMALITY = re.compile(
     r"^(?:bent u (?:bekend|op de hoogte)|kent u|heeft u kennis|hebt u kennis|"
@@ -95,21 +100,30 @@ def _question_text(raw: str, max_chars: int) -> str | None:
     return text
 
 
-#: Embeds texts, as documents or (`queries`) as questions; the writer's goes through the cache.
-Embed = Callable[[list[str], bool], np.ndarray]
+def reusable(record: dict[str, object] | None, profile: str, changed: int) -> dict | None:
+    """The calibration record of a generation whose decline model still holds after `changed`
+    more documents were added, changed or removed (None: recalibrate); `profile` is the ranking
+    profile's key, which must be the one it was calibrated with."""
+    if not record or record.get("profile") != profile:
+        return None
+    total = int(record.get("changed", 0)) + changed  # type: ignore[call-overload]
+    if total >= RECALIBRATE_CHANGED * int(record.get("documents", 0)):  # type: ignore[call-overload]
+        return None
+    return {**record, "changed": total}
 
 
-def calibrate(
-    searcher: HybridSearcher, views: Sequence[ChunkView], embed: Embed
-) -> DeclineModel | None:
-    """A decline model fitted on this corpus's questions; None when it has too few of them."""
+def calibrate(searcher: HybridSearcher, views: Sequence[ChunkView]) -> DeclineModel | None:
+    """A decline model fitted on this corpus's questions; None when it has too few of them.
+
+    The probes and their answers are embedded in two batches by the searcher's embedder (the
+    writer's goes through the embedding cache, so a rebuild embeds nothing twice)."""
     found = probes(views)
     if len(found) < ENOUGH_SHORT_PROBES:
         found = probes(views, max_chars=LONG_QUESTION_CHARS)
     if len(found) < MIN_PROBES:
         log.info("Too few questions in the corpus (%d) to calibrate declining", len(found))
         return None
-    answered, declined = probe_signals(searcher, views, found, embed)
+    answered, declined = probe_signals(searcher, views, found)
     model = DeclineModel.fit(answered, declined, (ANSWERED_PROBES, ANSWERED_PROBES_ENGLISH), "")
     hidden_declined = np.mean(
         [not model.answers(model.probability(Signals(*row)), 0.0) for row in declined]
@@ -125,7 +139,9 @@ def calibrate(
 
 
 def probe_signals(
-    searcher: HybridSearcher, views: Sequence[ChunkView], found: Sequence[Probe], embed: Embed
+    searcher: HybridSearcher,
+    views: Sequence[ChunkView],
+    found: Sequence[Probe],
 ) -> tuple[np.ndarray, np.ndarray]:
     """The signals of each probe with its answer present, and with its document hidden."""
     rows_of_doc: dict[str, list[int]] = {}
@@ -134,8 +150,13 @@ def probe_signals(
     lexical = searcher.bundle.lexical
     answered, declined = [], []
     questions = [clean_question(p.question, LONG_QUESTION_CHARS * 2) for p in found]
-    for probe, question, vector in zip(found, questions, embed(questions, True), strict=True):
-        query = searcher.analyse(question, vector, lambda words: embed(words, False))
+    embedder = searcher.embedder
+    answers = embedder.encode_documents([t for probe in found for t in _answer_texts(views, probe)])
+    offset = 0
+    for probe, question, vector in zip(
+        found, questions, embedder.encode_queries(questions), strict=True
+    ):
+        query = searcher.analyse(question, vector)
         hidden = np.asarray(rows_of_doc[probe.doc_id])
         allowed = np.ones(len(views), dtype=bool)
         allowed[hidden] = False
@@ -147,9 +168,20 @@ def probe_signals(
         rest = searcher.rank_query(query, allowed).signals
         rest = Signals(rest.dense, rest.key_covered, query.terms.present(outside.__contains__))
         declined.append(rest.vector())
-        answer = _answer_signals(searcher, query, views, probe, outside, embed)
+        answer = _answer_signals(
+            searcher, query, views, probe, outside, answers[offset : offset + len(probe.rows)]
+        )
+        offset += len(probe.rows)
         answered.append(Signals.strongest(rest, answer).vector())
     return np.array(answered), np.array(declined)
+
+
+def _answer_texts(views: Sequence[ChunkView], probe: Probe) -> list[str]:
+    """The probe's answer chunks without the question: title, section label and text."""
+    return [
+        f"{views[r].document.title}\n{views[r].section.label}\n{views[r].chunk.text}"
+        for r in probe.rows
+    ]
 
 
 def _answer_signals(
@@ -158,15 +190,12 @@ def _answer_signals(
     views: Sequence[ChunkView],
     probe: Probe,
     outside: set[str],
-    embed: Embed,
+    vectors: np.ndarray,
 ) -> Signals:
-    """The signals of the probe's answer chunks, read without the probe's question; `outside`
-    are the question's terms the rest of the corpus uses."""
-    texts = [
-        f"{views[r].document.title}\n{views[r].section.label}\n{views[r].chunk.text}"
-        for r in probe.rows
-    ]
-    chunk = embed(texts, False) @ query.vector
+    """The signals of the probe's answer chunks (`vectors`: theirs, read without the probe's
+    question); `outside` are the question's terms the rest of the corpus uses."""
+    texts = _answer_texts(views, probe)
+    chunk = vectors @ query.vector
     sentence, _ = searcher.sentence_scores(query.vector, np.asarray(probe.rows), chunk)
     alpha = searcher.profile.sentence_weight
     tokens = [set(t) for t in index_tokens(texts)]

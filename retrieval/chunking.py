@@ -14,7 +14,7 @@ from retrieval.documents import Chunk, Document, Section, Span
 from retrieval.sentences import sentence_spans
 
 #: Changes whenever the rules below cut documents differently: stored documents are re-chunked.
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 os.environ["HF_HUB_OFFLINE"] = "1"  # before the hub's client is imported: it reads this once
 
@@ -29,6 +31,12 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
+
+#: From this many characters on, a batch is shared among `Embedder.processes` processes: each
+#: loads the model first (a few seconds), which a smaller batch does not earn back.
+PARALLEL_MIN_CHARS = 1_000_000
+#: Texts handed to a process at a time (and saved to the cache as they come back).
+PIECE = 256
 
 #: Prompts for model families whose configs do not carry them: (substring of name, query, document).
 FAMILY_PROMPTS: tuple[tuple[str, str, str], ...] = (
@@ -73,11 +81,31 @@ def load_model(name: str) -> SentenceTransformer:
     return model
 
 
-class Embedder:
-    """Encodes queries and passages with the right prompts; counts texts to prove caching."""
+class Encoder(Protocol):
+    """What searching needs of an embedder: an `Embedder`, or one that goes through the
+    embedding cache (`ingest.CachedEmbedder`)."""
 
-    def __init__(self, name: str) -> None:
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray: ...
+
+
+class Embedder:
+    """Encodes queries and passages with the right prompts; counts texts to prove caching.
+
+    `processes`: how many processes (one thread each: USE-multilingual is fastest so on two
+    cores) share a large batch of passages (`encode_stream`); 1 embeds in this process only.
+    """
+
+    def __init__(self, name: str, processes: int = 1) -> None:
         self.name = name
+        self.processes = processes
         self.model = load_model(name)
         self.dimension = int(self.model.get_embedding_dimension() or 0)
         self.encoded_texts = 0  # how many texts went through the model: the cache's witness
@@ -97,6 +125,29 @@ class Embedder:
     def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         return self._encode(texts, "document", batch_size)
 
+    def encode_stream(
+        self, texts: Sequence[str], batch_size: int = 32
+    ) -> Iterator[tuple[Sequence[str], np.ndarray]]:
+        """Passages in pieces, in order, with their vectors: in `processes` processes when the
+        batch is large enough to earn their start."""
+        pieces = [texts[i : i + PIECE] for i in range(0, len(texts), PIECE)]
+        if self.processes < 2 or sum(map(len, texts)) < PARALLEL_MIN_CHARS:
+            for piece in pieces:
+                yield piece, self.encode_documents(piece, batch_size)
+            return
+        log.info("Embedding %d texts in %d processes", len(texts), self.processes)
+        with ProcessPoolExecutor(
+            self.processes,
+            mp_context=multiprocessing.get_context("spawn"),  # no fork of torch's threads
+            initializer=_start_worker,
+            initargs=(self.name,),
+        ) as pool:
+            for piece, vectors in zip(
+                pieces, pool.map(_worker_encode, pieces, [batch_size] * len(pieces)), strict=True
+            ):
+                self.encoded_texts += len(piece)
+                yield piece, vectors
+
     def _encode(self, texts: Sequence[str], kind: str, batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -111,6 +162,19 @@ class Embedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+_worker: Embedder | None = None
+
+
+def _start_worker(name: str) -> None:
+    global _worker
+    _worker = Embedder(name)
+
+
+def _worker_encode(texts: Sequence[str], batch_size: int) -> np.ndarray:
+    assert _worker is not None
+    return _worker.encode_documents(texts, batch_size)
 
 
 def text_key(model_id: str, text: str) -> str:

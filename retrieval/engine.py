@@ -24,7 +24,7 @@ from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexUnavailable, SettingError
 from retrieval.filters import Catalog, SearchFilter, Selection, Sort
-from retrieval.generation import Generations
+from retrieval.generation import Generations, changed_documents
 from retrieval.lock import holder
 from retrieval.results import Passage, SearchResult
 from retrieval.search import Hit, HybridSearcher, Ranking, clean_question, detect_language
@@ -129,7 +129,7 @@ class Engine:
         )
 
     def _load(self, name: str) -> _Loaded:
-        generation = self.generations.load(name)
+        generation = self.generations.load(name, mmap=True)
         if generation.model_id != self.embedder.model_id:
             raise IndexUnavailable(
                 f"generation {name} was built with the model {generation.model}, not with "
@@ -157,9 +157,7 @@ class Engine:
         except (SettingError, SQLAlchemyError) as exc:  # answering goes on without the database
             log.warning("Could not compare the index with the database: %s", exc)
             return
-        differ = len(stored.keys() ^ versions.keys()) + sum(
-            1 for doc_id in stored.keys() & versions.keys() if stored[doc_id] != versions[doc_id]
-        )
+        differ = changed_documents(stored, versions)
         if not differ:
             return
         writer = holder(self.settings.data_dir)

@@ -38,7 +38,7 @@ from retrieval.store import SEEDED, Store
 
 log = logging.getLogger(__name__)
 
-FORMAT = 3  # 3: documents and chunks in the generation, file checksums
+FORMAT = 4  # 3: documents and chunks in the generation, file checksums; 4: BM25 postings
 CURRENT = "CURRENT"
 DOCUMENTS = "documents"
 _NAME = re.compile(r"g\d{20}-[0-9a-f]+")
@@ -92,18 +92,27 @@ class Generations:
             raise IndexOutdated(f"generation {name} was written by an older vraagbaak")
         return manifest
 
-    def load(self, name: str) -> Generation:
-        """The generation with every file checked against its checksum; IndexUnavailable if not."""
+    def load(
+        self, name: str, mmap: bool = False, parsed: dict[str, Document] | None = None
+    ) -> Generation:
+        """The generation with every file checked against its checksum; IndexUnavailable if not.
+
+        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). `parsed`
+        (version -> Document, the writer's from the database): documents of those versions are
+        taken from there once their file is checked, not parsed again."""
         folder = self.root / name
         manifest = self.manifest(name)
+        parsed = parsed or {}
         try:
             for relative, digest in manifest["files"].items():
                 _check(folder / relative, digest, f"{relative} of generation {name}")
             documents = {
-                doc_id: self._document(version, digest)
+                doc_id: self._document(version, digest, parsed.get(version))
                 for doc_id, (version, digest) in manifest["documents"].items()
             }
-            bundle = IndexBundle.read(folder, manifest["index"]) if manifest["index"] else None
+            bundle = (
+                IndexBundle.read(folder, manifest["index"], mmap) if manifest["index"] else None
+            )
             chunks = _chunks(json.loads((folder / "chunks.json").read_text()), documents, bundle)
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexUnavailable(f"generation {name} does not add up ({exc!r})") from exc
@@ -117,10 +126,25 @@ class Generations:
             bundle=bundle,
         )
 
-    def _document(self, version: str, digest: str) -> Document:
+    def check(self, name: str) -> None:
+        """Every file of the generation, and every document file it names, against its checksum
+        (what a reader will check); IndexUnavailable if one does not match."""
+        folder = self.root / name
+        manifest = self.manifest(name)
+        for relative, digest in manifest["files"].items():
+            _check(folder / relative, digest, f"{relative} of generation {name}")
+        for version, digest in manifest["documents"].values():
+            path = self.documents_dir / f"{version}.json"
+            _check(path, digest, f"document file {path.name}")
+
+    def document_digests(self, name: str) -> dict[str, str]:
+        """version -> digest of the generation's document files."""
+        return {version: digest for version, digest in self.manifest(name)["documents"].values()}
+
+    def _document(self, version: str, digest: str, parsed: Document | None) -> Document:
         path = self.documents_dir / f"{version}.json"
         data = _read_checked(path, digest, f"document file {path.name}")
-        return Document.from_dict(json.loads(data))
+        return parsed or Document.from_dict(json.loads(data))
 
     # --- writing (the writer only) ------------------------------------------------------------
     def save(
@@ -130,14 +154,18 @@ class Generations:
         documents: Iterable[tuple[Document, str]],
         chunks: list[Chunk],
         bundle: IndexBundle | None,
+        known: dict[str, str] | None = None,
     ) -> str:
         """Saves a new generation durably and points CURRENT at it; returns its name.
 
         `documents` are (document, version) pairs; `chunks` are aligned with `bundle`'s rows.
+        `known` (version -> digest) are the document files of the generation this one follows,
+        checked when it was loaded: they are not written, read or hashed again.
         """
         self.documents_dir.mkdir(parents=True, exist_ok=True)
+        known = known or {}
         entries = {
-            document.doc_id: [version, self._save_document(document, version)]
+            document.doc_id: [version, known.get(version) or self._save_document(document, version)]
             for document, version in documents
         }
         _fsync(self.documents_dir)
@@ -223,6 +251,13 @@ def index_status(settings: Settings, store: Store) -> str | None:
     return None
 
 
+def changed_documents(before: dict[str, str], after: dict[str, str]) -> int:
+    """How many documents were added, changed or removed between two doc_id -> version maps."""
+    return len(before.keys() ^ after.keys()) + sum(
+        1 for doc_id in before.keys() & after.keys() if before[doc_id] != after[doc_id]
+    )
+
+
 def _chunks(
     rows: list[list[Any]], documents: dict[str, Document], bundle: IndexBundle | None
 ) -> list[Chunk]:
@@ -230,9 +265,12 @@ def _chunks(
     if len(rows) != len(chunk_ids):
         raise ValueError(f"{len(rows)} chunks for {len(chunk_ids)} index rows")
     chunks = []
+    labels = {
+        doc_id: {s.label for s in document.sections} for doc_id, document in documents.items()
+    }
     for chunk_id, (doc_id, section, start, end, context) in zip(chunk_ids, rows, strict=True):
         document = documents[doc_id]
-        if document.section(section) is None or end > len(document.text):
+        if section not in labels[doc_id] or end > len(document.text):
             raise ValueError(f"chunk {chunk_id} does not fit its document")
         span = Span(start, end)
         chunks.append(Chunk(chunk_id, doc_id, section, span, span.of(document.text), context))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bm25s
 import faiss
 import numpy as np
+from scipy import sparse
 
 from retrieval.decline import DeclineModel
 from retrieval.errors import IndexUnavailable
@@ -23,44 +24,126 @@ from retrieval.terms import QuestionTerms, index_tokens
 from retrieval.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 #: Below this many vectors an exact (flat) index is both fastest to build and fast enough to search.
 EXACT_LIMIT = 100_000
 
 
+#: BM25's parameters: bm25s's and Lucene's defaults.
+K1, B = 1.5, 0.75
+_LEXICAL_FILES = ("indptr", "rows", "tf", "tfc", "lengths")
+
+
 class LexicalIndex:
-    def __init__(self, retriever: bm25s.BM25) -> None:
-        self.retriever = retriever
-        self.size = int(retriever.scores["num_docs"])
+    """BM25 over the chunks' terms (Lucene's variant, scored as bm25s scores it).
+
+    bm25s stores every (term, chunk) score with the corpus's IDF and average length baked in, so
+    one chunk more rewrites them all. This index stores what Lucene stores instead: each term's
+    postings (the rows that hold it, sorted, with its frequency there) and each row's length, and
+    takes the IDF at query time. So a change drops and adds rows in place (`updated`): only the
+    new chunks' text is tokenised. Each posting's length-normalised frequency (`tfc`, which
+    depends on the average length) is recomputed with every change and stored, so a question
+    reads it as bm25s reads its scores. Its scores are bm25s's (tests/test_terms.py checks it).
+    """
+
+    def __init__(
+        self,
+        terms: list[str],
+        indptr: np.ndarray,
+        rows: np.ndarray,
+        tf: np.ndarray,
+        tfc: np.ndarray,
+        lengths: np.ndarray,
+    ) -> None:
+        self.terms = terms
+        self.vocabulary = {term: i for i, term in enumerate(terms)}
+        self.indptr, self.rows, self.tf, self.tfc, self.lengths = indptr, rows, tf, tfc, lengths
+        self.size = len(lengths)
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
-        retriever = bm25s.BM25()
-        retriever.index(index_tokens(texts), show_progress=False)
-        return cls(retriever)
+        return cls._of([], sparse.csc_matrix((0, 0), dtype=np.float32), index_tokens(texts))
 
-    def save(self, folder: Path) -> None:
-        self.retriever.save(str(folder))
+    def updated(self, keep: np.ndarray, added: list[str]) -> LexicalIndex:
+        """This index with only the rows `keep` (bool per row) left, and `added` after them."""
+        kept = self._matrix()[np.flatnonzero(keep)]
+        return self._of(list(self.terms), kept, index_tokens(added))
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        return cls(bm25s.BM25.load(str(folder), mmap=False))
+    def _of(cls, terms: list[str], kept: sparse.spmatrix, tokens: list[list[str]]) -> LexicalIndex:
+        """The index of the rows of `kept` (over `terms`) followed by rows of `tokens`."""
+        vocabulary = {term: i for i, term in enumerate(terms)}
+        ids = [vocabulary.setdefault(t, len(vocabulary)) for row in tokens for t in row]
+        lengths = np.array([len(row) for row in tokens], dtype=np.int32)
+        new = sparse.csr_matrix(
+            (
+                np.ones(len(ids), dtype=np.float32),
+                (np.repeat(np.arange(len(tokens)), lengths), np.asarray(ids, dtype=np.int64)),
+            ),
+            shape=(len(tokens), len(vocabulary)),
+        )
+        kept = sparse.csr_matrix(kept, dtype=np.float32)
+        kept.resize((kept.shape[0], len(vocabulary)))
+        matrix = sparse.vstack([kept, new], format="csc")  # duplicates summed: frequencies
+        matrix.sort_indices()
+        lengths = np.concatenate([np.asarray(kept.sum(axis=1)).ravel(), lengths])
+        average = float(lengths.mean()) if len(lengths) else 1.0
+        norm = K1 * (1 - B + B * lengths / max(average, 1e-9))
+        tf = matrix.data.astype(np.float32)
+        rows = matrix.indices.astype(np.int32)
+        return cls(
+            list(vocabulary),
+            matrix.indptr.astype(np.int64),
+            rows,
+            tf,
+            (tf / (tf + norm[rows])).astype(np.float32),
+            lengths.astype(np.int32),
+        )
+
+    def _matrix(self) -> sparse.csc_matrix:
+        return sparse.csc_matrix(
+            (self.tf, self.rows, self.indptr), shape=(self.size, len(self.terms))
+        )
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir()
+        for name in _LEXICAL_FILES:
+            np.save(folder / f"{name}.npy", getattr(self, name))
+        (folder / "terms.json").write_text(json.dumps(self.terms, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, folder: Path, mmap: bool = False) -> LexicalIndex:
+        terms = json.loads((folder / "terms.json").read_text())
+        mode = "r" if mmap else None
+        arrays = [np.load(folder / f"{name}.npy", mmap_mode=mode) for name in _LEXICAL_FILES]
+        return cls(terms, *arrays)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, name).nbytes for name in _LEXICAL_FILES)
 
     def term_id(self, stem: str) -> int | None:
-        """The stem's vocabulary id, None where the corpus never uses it."""
-        return self.retriever.vocab_dict.get(stem)
+        """The stem's vocabulary id, None where the corpus does not use it (or no longer)."""
+        term_id = self.vocabulary.get(stem)
+        if term_id is None or self.indptr[term_id] == self.indptr[term_id + 1]:
+            return None
+        return term_id
+
+    def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that hold the term, and its length-normalised frequency in each."""
+        lo, hi = self.indptr[term_id], self.indptr[term_id + 1]
+        return self.rows[lo:hi], self.tfc[lo:hi]
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
         """BM25 of every row for weighted terms: the sum of each term's scores times its weight."""
-        matrix = self.retriever.scores
         total = np.zeros(self.size, dtype=np.float32)
         for term, weight in weights.items():
             term_id = self.term_id(term)
             if term_id is None:
                 continue
-            lo, hi = matrix["indptr"][term_id], matrix["indptr"][term_id + 1]
-            total[matrix["indices"][lo:hi]] += weight * matrix["data"][lo:hi]
+            rows, tfc = self._postings(term_id)
+            df = len(rows)
+            total[rows] += weight * math.log(1 + (self.size - df + 0.5) / (df + 0.5)) * tfc
         return total
 
     def coverage(self, terms: QuestionTerms, rows: np.ndarray) -> np.ndarray:
@@ -71,18 +154,15 @@ class LexicalIndex:
         """Whether any row but `rows` contains the term."""
         if term_id is None:
             return False
-        scores = self.retriever.scores
-        postings = scores["indices"][scores["indptr"][term_id] : scores["indptr"][term_id + 1]]
-        return bool(np.isin(postings, rows, invert=True).any())
+        return bool(np.isin(self._postings(term_id)[0], rows, invert=True).any())
 
     def contains(self, term_id: int | None, rows: np.ndarray) -> np.ndarray:
-        """Which of `rows` contain the term: membership in its postings list."""
-        if term_id is None:
+        """Which of `rows` contain the term: a binary search of its (sorted) postings."""
+        if term_id is None or len(rows) == 0:
             return np.zeros(len(rows), dtype=bool)
-        scores = self.retriever.scores
-        return np.isin(
-            rows, scores["indices"][scores["indptr"][term_id] : scores["indptr"][term_id + 1]]
-        )
+        postings = self._postings(term_id)[0]
+        at = np.searchsorted(postings, rows)
+        return (at < len(postings)) & (postings[np.minimum(at, len(postings) - 1)] == rows)
 
 
 class DenseIndex:
@@ -122,6 +202,33 @@ class DenseIndex:
         keep = rows[0] >= 0
         return rows[0][keep], scores[0][keep]
 
+    def replace_rows(self, keep: np.ndarray, added: np.ndarray) -> None:
+        """In place: the rows not kept (bool per row) dropped, the rest numbered 0.. in order,
+        and `added` appended after them. Exact and inverted-list indexes alike: an IVF index
+        keeps each vector's row as its id, so the ids left are renumbered list by list."""
+        removed = np.flatnonzero(~keep).astype(np.int64)
+        ivf = faiss.try_extract_index_ivf(self.index)
+        if ivf is None:
+            self.index.remove_ids(removed)
+            self.index.add(added)
+            return
+        ivf.set_direct_map_type(faiss.DirectMap.NoMap)  # remove_ids cannot keep an array map
+        ivf.remove_ids(faiss.IDSelectorBatch(removed))
+        new_row_of = (np.cumsum(keep) - 1).astype(np.int64)
+        lists = ivf.invlists
+        for number in range(ivf.nlist):
+            size = lists.list_size(number)
+            if size and len(removed):
+                ids = faiss.rev_swig_ptr(lists.get_ids(number), size).copy()
+                renumbered = np.ascontiguousarray(new_row_of[ids])
+                codes = faiss.rev_swig_ptr(lists.get_codes(number), size * lists.code_size).copy()
+                lists.update_entries(
+                    number, 0, size, faiss.swig_ptr(renumbered), faiss.swig_ptr(codes)
+                )
+        first = int(keep.sum())
+        ivf.add_with_ids(added, np.arange(first, first + len(added), dtype=np.int64))
+        ivf.make_direct_map()
+
     def vectors(self, rows: np.ndarray) -> np.ndarray:
         """The stored vectors of `rows` (approximate for a quantised index)."""
         if len(rows) == 0:
@@ -132,8 +239,11 @@ class DenseIndex:
         faiss.write_index(self.index, str(path))
 
     @classmethod
-    def load(cls, path: Path) -> DenseIndex:
-        return cls(faiss.read_index(str(path)))
+    def load(cls, path: Path, mmap: bool = False) -> DenseIndex:
+        """`mmap`: the vectors stay in the file, read-only, their pages shared by every process
+        that maps it (readers); a writer that changes the index in place loads it whole."""
+        flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        return cls(faiss.read_index(str(path), flags))
 
 
 @dataclass
@@ -153,6 +263,9 @@ class IndexBundle:
     record_ids: list[int] = field(default_factory=list)  # chunk record id per row, for updates
     vocabulary: Vocabulary | None = None  # the corpus's words as vectors (English questions)
     decline: DeclineModel | None = None  # calibrated on this corpus (None: the model's default)
+    #: what `decline` was calibrated on: {"documents": n, "changed": documents changed since,
+    #: "profile": the ranking profile's key} (see `calibration.reusable`)
+    calibration: dict[str, object] | None = None
 
     def write(self, folder: Path) -> dict[str, object]:
         """Writes the index files into `folder`; returns what the manifest keeps to read them."""
@@ -163,7 +276,10 @@ class IndexBundle:
         vocabulary = self.vocabulary or Vocabulary([], [], np.zeros((0, self.dense.index.d)))
         np.save(folder / "vocabulary.npy", vocabulary.vectors.astype(np.float16))
         (folder / "vocabulary.json").write_text(
-            json.dumps({"stems": vocabulary.stems, "words": vocabulary.words}, ensure_ascii=False)
+            json.dumps(
+                {"stems": vocabulary.stems, "words": vocabulary.words, "counts": vocabulary.counts},
+                ensure_ascii=False,
+            )
         )
         return {
             "fingerprint": self.fingerprint,
@@ -171,23 +287,29 @@ class IndexBundle:
             "chunk_hashes": self.chunk_hashes,
             "record_ids": self.record_ids,
             "decline": self.decline.to_json() if self.decline else None,
+            "calibration": self.calibration,
         }
 
     @classmethod
-    def read(cls, folder: Path, manifest: dict[str, object]) -> IndexBundle:
-        """The index `write` put in `folder`; IndexUnavailable if the files do not add up."""
+    def read(cls, folder: Path, manifest: dict[str, object], mmap: bool = False) -> IndexBundle:
+        """The index `write` put in `folder`; IndexUnavailable if the files do not add up.
+
+        `mmap` (readers): FAISS, BM25 and the sentence vectors are mapped, not copied, so the
+        web workers and the bot share one copy of their pages."""
+        mode = "r" if mmap else None
         try:
             bundle = cls(
                 fingerprint=str(manifest["fingerprint"]),
                 chunk_ids=list(manifest["chunk_ids"]),  # type: ignore[call-overload]
                 chunk_hashes=list(manifest["chunk_hashes"]),  # type: ignore[call-overload]
                 record_ids=list(manifest["record_ids"]),  # type: ignore[call-overload]
-                dense=DenseIndex.load(folder / "dense.faiss"),
-                lexical=LexicalIndex.load(folder / "bm25"),
-                sentence_vectors=np.load(folder / "sentence_vectors.npy"),
+                dense=DenseIndex.load(folder / "dense.faiss", mmap),
+                lexical=LexicalIndex.load(folder / "bm25", mmap),
+                sentence_vectors=np.load(folder / "sentence_vectors.npy", mmap_mode=mode),
                 sentence_spans=np.load(folder / "sentence_spans.npy"),
                 vocabulary=_load_vocabulary(folder),
                 decline=_load_decline(manifest["decline"]),  # type: ignore[arg-type]
+                calibration=manifest.get("calibration"),  # type: ignore[arg-type]
             )
         except Exception as exc:  # faiss and bm25s raise assorted errors on damaged files
             raise IndexUnavailable(f"the index in {folder} is damaged ({exc})") from exc
@@ -200,7 +322,7 @@ class IndexBundle:
 def _load_vocabulary(folder: Path) -> Vocabulary:
     words = json.loads((folder / "vocabulary.json").read_text())
     vectors = np.load(folder / "vocabulary.npy").astype(np.float32)
-    return Vocabulary(words["stems"], words["words"], vectors)
+    return Vocabulary(words["stems"], words["words"], vectors, Counter(words.get("counts", {})))
 
 
 def _load_decline(data: dict[str, object] | None) -> DeclineModel | None:

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 from tqdm import tqdm
 
@@ -28,7 +27,7 @@ from retrieval.merging import merge_versions, question_and_answer
 from retrieval.parsing import ParseError
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
-from retrieval.store import ChunkRecord, Store
+from retrieval.store import Store, StoredChunk
 from retrieval.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -179,7 +178,7 @@ def ingest_folders(store: Store, settings: Settings, folders: Sequence[Path]) ->
     return ingest_documents(store, settings, documents)
 
 
-def fingerprint(model_id: str, records: Sequence[ChunkRecord]) -> str:
+def fingerprint(model_id: str, records: Sequence[StoredChunk]) -> str:
     digest = hashlib.sha256(model_id.encode())
     for r in records:
         digest.update(f"\x00{r.chunk_id}\x00{r.content_hash}".encode())
@@ -191,13 +190,15 @@ def refresh_index(
     embedder: Embedder,
     previous: IndexBundle | None,
     chunks: Sequence[Chunk],
-    records: Sequence[ChunkRecord],
+    records: Sequence[StoredChunk],
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
+    previous_chunks: Sequence[Chunk] = (),
 ) -> IndexBundle:
-    """An index for `chunks`: `previous` updated in place when it is large, else rebuilt.
-    `sentences`: embed every sentence too (for a sentence encoder, whose ranking reads them).
+    """An index for `chunks`: `previous` (over `previous_chunks`) updated in place when it is
+    large, else rebuilt. `sentences`: embed every sentence too (for a sentence encoder, whose
+    ranking reads them).
 
     Either way only text the cache does not hold is embedded. Rebuilding reads every vector
     back from the cache, which is cheap for a small corpus; a large one keeps the previous index's
@@ -206,7 +207,15 @@ def refresh_index(
     """
     if previous is not None and len(records) >= INCREMENTAL_MIN_CHUNKS:
         bundle = update_index(
-            store, embedder, previous, chunks, records, batch_size, progress, sentences
+            store,
+            embedder,
+            previous,
+            chunks,
+            records,
+            batch_size,
+            progress,
+            sentences,
+            previous_chunks,
         )
         if bundle is not None:
             return bundle
@@ -217,7 +226,7 @@ def build_index(
     store: Store,
     embedder: Embedder,
     chunks: Sequence[Chunk],
-    records: Sequence[ChunkRecord],
+    records: Sequence[StoredChunk],
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
@@ -248,20 +257,20 @@ def update_index(
     embedder: Embedder,
     previous: IndexBundle,
     chunks: Sequence[Chunk],
-    records: Sequence[ChunkRecord],
+    records: Sequence[StoredChunk],
     batch_size: int = 32,
     progress: bool = False,
     sentences: bool = True,
+    previous_chunks: Sequence[Chunk] = (),
 ) -> IndexBundle | None:
     """`previous` with the rows of removed or changed chunks taken out and the new ones added.
 
     Rows stay in chunk-record order: the rows kept must be the first records (new records get
-    higher ids, so they come last). Returns None when that does not hold or the dense index
-    cannot drop rows in place (IVF keeps ids, so its rows would no longer line up): rebuild.
-    BM25 has no incremental update and is rebuilt from the chunk texts, which embeds nothing.
+    higher ids, so they come last). Returns None when that does not hold: rebuild. The dense
+    index (exact or inverted lists) and BM25 drop and add rows in place, the vocabulary counts
+    the words of the chunks that went and came (`previous_chunks` are the previous rows' chunks):
+    only the new chunks are embedded, split into sentences and tokenised.
     """
-    if not isinstance(previous.dense.index, faiss.IndexFlat):
-        return None
     keys = row_keys(records)
     wanted = set(keys)
     if len(previous.record_ids) != len(previous.chunk_hashes):
@@ -272,10 +281,10 @@ def update_index(
     if [key for key, k in zip(old_keys, keep, strict=True) if k] != keys[:kept]:
         return None
     added = chunks[kept:]
-    dense = previous.dense.index
-    dense.remove_ids(np.flatnonzero(~keep).astype(np.int64))
     texts = [c.search_text for c in added]
-    dense.add(embed_cached(store, embedder, texts, batch_size, progress, "chunks"))
+    previous.dense.replace_rows(
+        keep, embed_cached(store, embedder, texts, batch_size, progress, "chunks")
+    )
     # sentences of kept chunks move up to their chunk's new row; the new chunks' ones follow
     new_row_of = np.cumsum(keep) - 1
     spans = previous.sentence_spans
@@ -291,12 +300,36 @@ def update_index(
         chunk_hashes=[r.content_hash for r in records],
         record_ids=[r.id for r in records if r.id is not None],
         dense=previous.dense,
-        lexical=LexicalIndex.build([c.search_text for c in chunks]),
+        lexical=previous.lexical.updated(keep, texts),
         sentence_vectors=np.concatenate(
             [previous.sentence_vectors[keep_sentences], added_vectors.astype(np.float16)]
         ),
         sentence_spans=np.concatenate([kept_spans, added_spans]),
-        vocabulary=build_vocabulary(store, embedder, chunks, batch_size, progress),
+        vocabulary=_updated_vocabulary(
+            store, embedder, previous, previous_chunks, keep, chunks, batch_size, progress
+        ),
+    )
+
+
+def _updated_vocabulary(
+    store: Store,
+    embedder: Embedder,
+    previous: IndexBundle,
+    previous_chunks: Sequence[Chunk],
+    keep: np.ndarray,
+    chunks: Sequence[Chunk],
+    batch_size: int,
+    progress: bool,
+) -> Vocabulary:
+    """The previous vocabulary less the words of the chunks that went and plus those of the
+    chunks that came (`chunks[kept:]`); built anew where it kept no counts."""
+    vocabulary = previous.vocabulary
+    if vocabulary is None or not vocabulary.counts or len(previous_chunks) != len(keep):
+        return build_vocabulary(store, embedder, chunks, batch_size, progress)
+    return vocabulary.updated(
+        [c.search_text for c, k in zip(previous_chunks, keep, strict=True) if not k],
+        [c.search_text for c in chunks[int(keep.sum()) :]],
+        lambda words: embed_cached(store, embedder, words, batch_size, progress, "words"),
     )
 
 
@@ -315,7 +348,7 @@ def build_vocabulary(
     )
 
 
-def row_keys(records: Sequence[ChunkRecord]) -> list[tuple[int | None, str]]:
+def row_keys(records: Sequence[StoredChunk]) -> list[tuple[int | None, str]]:
     """A row is the same only as long as its database record and text are: a replaced
     document's chunks get new records, so their rows are dropped and added again."""
     return [(r.id, r.content_hash) for r in records]
@@ -335,6 +368,29 @@ def _sentences(
     return np.asarray(rows, dtype=np.int32).reshape(-1, 3), texts
 
 
+@dataclass
+class CachedEmbedder:
+    """An Embedder whose every text goes through the embedding cache: what the writer's own
+    searches (calibrating declining) embed is embedded once, like the chunks."""
+
+    store: Store
+    embedder: Embedder
+
+    @property
+    def model_id(self) -> str:
+        return self.embedder.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.embedder.dimension
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return embed_cached(self.store, self.embedder, texts, 32, False, "", query=True)
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        return embed_cached(self.store, self.embedder, texts, batch_size, False, "")
+
+
 def embed_cached(
     store: Store,
     embedder: Embedder,
@@ -342,30 +398,37 @@ def embed_cached(
     batch_size: int,
     progress: bool,
     what: str,
-    queries: bool = False,
+    query: bool = False,
 ) -> np.ndarray:
-    """Vectors for `texts`, embedding only those the cache does not hold yet; with `queries`, as
-    questions (a model's query prompt may differ from its document prompt)."""
-    model_id = f"{embedder.model_id}\x00query" if queries else embedder.model_id
-    encode = embedder.encode_queries if queries else embedder.encode_documents
-    keys = [text_key(model_id, t) for t in texts]
+    """Vectors for `texts`, embedding only those the cache does not hold yet; `query`: as
+    questions (a model's query prompt), cached apart from the same text as a passage."""
+    model = f"{embedder.model_id}\x00query" if query else embedder.model_id
+    keys = [text_key(model, t) for t in texts]
     cached = store.cached_vectors(keys)
     missing = list(dict.fromkeys(k for k in keys if k not in cached))
     text_of = dict(zip(keys, texts, strict=True))
-    step = max(batch_size * 8, 256)
     with tqdm(
         total=len(missing),
         desc=f"Embedding {what}",
         unit=" texts",
         disable=not (progress and missing),
     ) as bar:
-        for i in range(0, len(missing), step):
-            batch = missing[i : i + step]
-            vectors = encode([text_of[k] for k in batch], batch_size)
-            new = dict(zip(batch, vectors, strict=True))
+        done = 0
+        wanted = [text_of[k] for k in missing]
+        stream = (
+            (
+                (piece, embedder.encode_queries(piece))
+                for piece in [wanted[i : i + 256] for i in range(0, len(wanted), 256)]
+            )
+            if query
+            else embedder.encode_stream(wanted, batch_size)
+        )
+        for piece, vectors in stream:
+            new = dict(zip(missing[done : done + len(piece)], vectors, strict=True))
+            done += len(piece)
             store.save_vectors(new)
             cached.update(new)
-            bar.update(len(batch))
+            bar.update(len(piece))
     if not keys:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     return np.stack([cached[k] for k in keys]).astype(np.float32)

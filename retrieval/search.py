@@ -26,7 +26,6 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,7 +34,7 @@ import py3langid
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS
 
 from retrieval.decline import DeclineModel, Signals
-from retrieval.embedding import Embedder
+from retrieval.embedding import Encoder
 from retrieval.index import IndexBundle
 from retrieval.results import QuestionError
 from retrieval.settings import DEFAULT_MODEL, Settings
@@ -204,7 +203,7 @@ class Candidates:
 class HybridSearcher:
     def __init__(
         self,
-        embedder: Embedder,
+        embedder: Encoder,
         bundle: IndexBundle,
         candidates: int,
         profile: ModelProfile,
@@ -224,20 +223,13 @@ class HybridSearcher:
         # sentence rows of each chunk row: sentences are stored grouped by chunk, in order
         self._sentence_start = np.searchsorted(spans[:, 0], np.arange(len(bundle.chunk_ids) + 1))
 
-    def analyse(
-        self,
-        question: str,
-        vector: np.ndarray | None = None,
-        embed_words: Callable[[list[str]], np.ndarray] | None = None,
-    ) -> Query:
-        """The question as search reads it; `vector` if its embedding is known already, and
-        `embed_words` to embed an English question's words another way (through a cache)."""
+    def analyse(self, question: str, vector: np.ndarray | None = None) -> Query:
+        """The question read; `vector`: its query vector when it is already known."""
         language, p_english = detect_language(question)
         if vector is None:
             vector = self.embedder.encode_queries([question])[0]
         if p_english >= 0.5:
-            embed = embed_words or self.embedder.encode_documents
-            terms = english_terms(question, self.bundle.vocabulary, embed)
+            terms = english_terms(question, self.bundle.vocabulary, self.embedder.encode_documents)
         else:
             terms = question_terms(question)
         present = terms.present(lambda term: self.bundle.lexical.term_id(term) is not None)

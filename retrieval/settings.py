@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         description="'use-multilingual', or a sentence-transformers model on disk (name or path).",
     )
     embedding_batch_size: int = Field(default=32, ge=1)
+    embedding_processes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Processes (one thread each) that share the embedding of a large batch.",
+    )
 
     # --- chunking ------------------------------------------------------------------------
     chunk_chars: int = Field(default=1200, ge=200, description="Longest chunk body, characters.")

@@ -16,6 +16,7 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,6 +63,21 @@ class ChunkRecord(SQLModel, table=True):
     end: int
     context: str = Field(sa_column=Column(Text, nullable=False))
     content_hash: str = Field(max_length=64)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk record as the writer reads it back: plain values, no ORM state (tens of
+    thousands are read at once)."""
+
+    id: int
+    chunk_id: str
+    doc_id: str
+    section: str
+    start: int
+    end: int
+    context: str
+    content_hash: str
 
     def to_chunk(self, document_text: str) -> Chunk:
         span = Span(self.start, self.end)
@@ -223,15 +239,21 @@ class Store:
         with self.session() as s:
             return dict(s.exec(select(DocumentRecord.doc_id, DocumentRecord.version)).all())
 
-    def snapshot(self) -> tuple[list[tuple[Document, str]], list[ChunkRecord]]:
+    def snapshot(self) -> tuple[list[tuple[Document, str]], list[StoredChunk]]:
         """Every (document, version) and every chunk record (in id order), read in one session.
 
         Only the writer changes either, and it holds the writer's lock while it reads this.
         """
+        columns = [getattr(ChunkRecord, f.name) for f in fields(StoredChunk)]
         with self.session() as s:
-            documents = s.exec(select(DocumentRecord).order_by(DocumentRecord.doc_id)).all()
-            chunks = s.exec(select(ChunkRecord).order_by(col(ChunkRecord.id))).all()
-            return [(d.to_document(), d.version) for d in documents], list(chunks)
+            documents = s.exec(
+                select(DocumentRecord.data, DocumentRecord.version).order_by(DocumentRecord.doc_id)
+            ).all()
+            chunks = s.exec(select(*columns).order_by(col(ChunkRecord.id))).all()
+            return (
+                [(Document.from_dict(json.loads(data)), version) for data, version in documents],
+                [StoredChunk(*row) for row in chunks],
+            )
 
     def replace_document(self, document: Document, chunks: Iterable[Chunk], version: str) -> None:
         """Put `document` and its chunks in place of any older version, in one transaction.

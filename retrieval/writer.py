@@ -16,19 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
-
 from retrieval.answer import ChunkView, searcher_for
-from retrieval.calibration import calibrate
-from retrieval.decline import DeclineModel
-from retrieval.documents import Chunk, Document
+from retrieval.calibration import calibrate, reusable
+from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexOutdated, IndexUnavailable
-from retrieval.generation import Generation, Generations
-from retrieval.index import IndexBundle
+from retrieval.generation import Generation, Generations, changed_documents
 from retrieval.ingest import (
+    CachedEmbedder,
     IngestReport,
-    embed_cached,
     fingerprint,
     ingest_documents,
     ingest_folders,
@@ -138,6 +134,7 @@ class Writer:
         texts = {document.doc_id: document.text for document, _ in documents}
         chunks = [record.to_chunk(texts[record.doc_id]) for record in records]
         versions = {document.doc_id: version for document, version in documents}
+        parsed = {version: document for document, version in documents}
         model_id = self.embedder.model_id
         profile = model_profile(self.settings)
         # the ranking profile is part of what a generation was built for: its decline model is
@@ -150,7 +147,7 @@ class Writer:
             log.info("Building the search index for the first time")
         else:
             try:
-                current = generations.load(current_name)
+                current = generations.load(current_name, parsed=parsed)
             except IndexOutdated as why:
                 log.info("Rebuilding the search index: %s", why)
             except IndexUnavailable as why:
@@ -181,15 +178,46 @@ class Writer:
                 self.settings.embedding_batch_size,
                 self.progress,
                 sentences=profile.sentence_weight > 0,
+                previous_chunks=current.chunks if current else (),
             )
             if records
             else None
         )
+        by_id = {document.doc_id: document for document, _ in documents}
         if bundle is not None:
             bundle.fingerprint = expected
-            bundle.decline = self._calibrate(bundle, documents, chunks)
-        name = generations.save(self.settings.embedding_model, model_id, documents, chunks, bundle)
-        saved = generations.load(name)
+            previous = current.bundle if current else None
+            changed = changed_documents(current.versions, versions) if current else len(versions)
+            kept = reusable(previous.calibration if previous else None, profile.key, changed)
+            if previous is not None and kept is not None:
+                bundle.decline, bundle.calibration = previous.decline, kept
+                log.info(
+                    "Declining as calibrated before (%s of %s documents changed since)",
+                    kept["changed"],
+                    kept["documents"],
+                )
+            else:
+                views = [
+                    ChunkView(c, by_id[c.doc_id], by_id[c.doc_id].section(c.section))  # type: ignore[arg-type]
+                    for c in chunks
+                ]
+                cached = CachedEmbedder(self.store, self.embedder)
+                bundle.decline = calibrate(
+                    searcher_for(self.settings, cached, bundle, views), views
+                )
+                bundle.calibration = {
+                    "documents": len(versions),
+                    "changed": 0,
+                    "profile": profile.key,
+                }
+        known = generations.document_digests(current.name) if current else None
+        name = generations.save(
+            self.settings.embedding_model, model_id, documents, chunks, bundle, known
+        )
+        generations.check(name)  # on disk whole, as readers will find it, before pruning
+        saved = Generation(
+            name, self.settings.embedding_model, model_id, versions, by_id, chunks, bundle
+        )
         generations.prune({name} | ({current.name} if current else set()))
         log.info(
             "Saved index generation %s: %d documents, %d chunks (%.1f s)",
@@ -199,25 +227,6 @@ class Writer:
             time.perf_counter() - started,
         )
         return saved
-
-    def _calibrate(
-        self, bundle: IndexBundle, documents: list[tuple[Document, str]], chunks: list[Chunk]
-    ) -> DeclineModel | None:
-        """The decline model of this corpus (see `retrieval.calibration`)."""
-        by_id = {document.doc_id: document for document, _ in documents}
-        views = []
-        for chunk in chunks:
-            document = by_id[chunk.doc_id]
-            section = document.section(chunk.section)
-            assert section is not None  # chunks are made from their document's sections
-            views.append(ChunkView(chunk, document, section))
-        searcher = searcher_for(self.settings, self.embedder, bundle, views)
-        return calibrate(searcher, views, self._embed)
-
-    def _embed(self, texts: list[str], queries: bool) -> np.ndarray:
-        """Vectors through the embedding cache: calibrating again embeds nothing twice."""
-        size = self.settings.embedding_batch_size
-        return embed_cached(self.store, self.embedder, texts, size, False, "texts", queries)
 
     @staticmethod
     def _keep(generations: Generations, current: str) -> set[str]:

@@ -107,9 +107,7 @@ def test_a_deleted_index_is_rebuilt_by_the_writer_from_cached_vectors(
     assert answer(Engine(built, embedder=embedder)) == expected
 
 
-@pytest.mark.parametrize(
-    "damaged", ["dense.faiss", "sentence_vectors.npy", "bm25/vocab.index.json"]
-)
+@pytest.mark.parametrize("damaged", ["dense.faiss", "sentence_vectors.npy", "bm25/terms.json"])
 def test_a_damaged_file_is_found_by_its_checksum_and_rebuilt_by_the_writer(
     built: Settings, embedder: Embedder, damaged: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -239,3 +237,21 @@ def test_a_running_engine_picks_up_documents_a_writer_added(
     result = serving.search(ADDED_QUESTION)
     assert result.answered and "Wetboek van Strafvordering" in result.results[0].text
     assert len(serving.documents()) == 6
+
+
+def test_inverted_lists_drop_and_add_rows_in_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An IVF index updated in place keeps row == id: what a rebuild would give."""
+    monkeypatch.setattr("retrieval.index.EXACT_LIMIT", 1_000)
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((3_050, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = DenseIndex.build(vectors[:3_000])
+    keep = np.ones(3_000, dtype=bool)
+    keep[::30] = False  # 100 rows go
+    index.replace_rows(keep, vectors[3_000:])
+    after = np.concatenate([vectors[:3_000][keep], vectors[3_000:]])
+    assert index.index.ntotal == len(after) == 2_950
+    for row in (0, 1, 1_500, 2_899, 2_900, 2_949):
+        rows, _ = index.search(after[row], 3)
+        assert rows[0] == row
+        assert float(index.vectors(np.array([row]))[0] @ after[row]) > 0.99

@@ -308,3 +308,19 @@ def test_every_limburg_and_rijksoverheid_text_is_its_own_document(
     assert question.doc_id == "kv-tk-2024Z18792" and answer.doc_id != question.doc_id
     assert "Het kabinet heeft ervoor gekozen" in answer.text
     assert "Het kabinet heeft ervoor gekozen" not in question.text
+
+
+def test_a_large_batch_is_embedded_in_processes_alike(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """EMBEDDING_PROCESSES share a large batch: the same vectors, in order, counted."""
+    texts = [f"Vraag {n}: hoeveel kost de {n}e dijkversterking in Limburg?" for n in range(300)]
+    monkeypatch.setattr("retrieval.embedding.PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(embedder, "processes", 2)
+    before = embedder.encoded_texts
+    pieces = list(embedder.encode_stream(texts))
+    assert [t for piece, _ in pieces for t in piece] == texts
+    assert embedder.encoded_texts - before == len(texts)
+    monkeypatch.setattr(embedder, "processes", 1)
+    serial = embedder.encode_documents(texts)
+    assert np.allclose(np.concatenate([v for _, v in pieces]), serial, atol=1e-5)

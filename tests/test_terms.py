@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bm25s
 import numpy as np
 
 from retrieval.index import LexicalIndex
@@ -31,6 +32,36 @@ def test_a_compound_question_finds_the_text_that_names_its_parts() -> None:
     index = LexicalIndex.build(texts)
     scores = index.scores(question_terms("Hoe werkt een rookgasafvoer?").weights)
     assert int(np.argmax(scores)) == 0
+
+
+def test_bm25_scores_are_bm25s_and_rows_change_in_place() -> None:
+    """The postings index scores as bm25s does (Lucene's BM25), and dropping and adding rows
+    gives the index built anew over the same rows."""
+    texts = [
+        "De minister antwoordt dat de subsidie voor de consulenten wordt voortgezet.",
+        "Het gymnastieklokaal in Raamsdonk krijgt een urgentieverklaring van de minister.",
+        "De sinterfabriek stoot circa 24 gram dioxine per jaar uit.",
+        "Een rookgasafvoer voert rookgas af; de minister kent het rapport.",
+        "De subsidie voor plattelandsvrouwen wordt niet beëindigd.",
+    ]
+    weights = question_terms("Wordt de subsidie van de minister voortgezet?").weights
+    ours = LexicalIndex.build(texts)
+    reference = bm25s.BM25()
+    reference.index(index_tokens(texts), show_progress=False)
+    expected = np.zeros(len(texts), dtype=np.float32)
+    matrix = reference.scores
+    for term, weight in weights.items():
+        if (term_id := reference.vocab_dict.get(term)) is not None:
+            lo, hi = matrix["indptr"][term_id], matrix["indptr"][term_id + 1]
+            expected[matrix["indices"][lo:hi]] += weight * matrix["data"][lo:hi]
+    assert np.allclose(ours.scores(weights), expected, atol=1e-5) and expected.max() > 0
+    keep = np.array([True, False, True, True, False])
+    updated = ours.updated(keep, [texts[1], "Een nieuwe tekst over subsidie."])
+    anew = LexicalIndex.build(
+        [texts[0], texts[2], texts[3], texts[1], "Een nieuwe tekst over subsidie."]
+    )
+    assert np.allclose(updated.scores(weights), anew.scores(weights))
+    assert ours.updated(np.array([True] * 4 + [False]), []).term_id("plattelandsvrouw") is None
 
 
 def test_rare_words_weigh_more_and_name_the_question() -> None:
