@@ -90,6 +90,26 @@ def test_a_question_set_with_ocr_damage() -> None:
     assert (doc.submitted, doc.answered, doc.date) == ("1994-09-23", "1994-10-18", "1994-10-18")
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "ANTWOORD van de heer Polak, Minister van Justitie. (In-zonden 29 mei 1969.)",
+        'ANTWOORD vun de heer Polak, Minister van Justitie. (Inge-zonden "29 mei 1969.)',
+    ],
+)
+def test_an_answer_heading_that_ocr_damaged_still_opens_the_answers(heading: str) -> None:
+    page = (
+        "80. VRAGEN van de heer De Groote over de postcommandant te Herten. "
+        "(Ingezonden 1 mei 1969.)\n"
+        "1. Is het bericht juist?\n2. Welke was de reden voor zijn overplaatsing?\n"
+        f"{heading}\n"
+        "1. Het is juist.\n2. De verhouding met zijn districtscommandant was verstoord.\n"
+    )
+    doc = parse_text(page, source_file="sgd-2.txt")
+    assert bodies(doc)["Vraag 2"] == "De verhouding met zijn districtscommandant was verstoord."
+    assert doc.answered == "1969-05-29"
+
+
 def test_several_sets_on_one_page() -> None:
     doc = parse_text(PAGE_1950, source_file="sgd-2.txt")
     body = bodies(doc)

@@ -32,7 +32,7 @@ class Figures:
 #: The README's table "Quality as the corpus grows", grown rows.
 README = {
     "dev": Figures(0.75, 0.90, 2, 0),
-    "dev-corpus": Figures(0.73, 0.87, 6, 0),
+    "dev-corpus": Figures(0.77, 0.87, 6, 0),
 }
 
 

@@ -33,13 +33,14 @@ def _ocr_word(word: str) -> str:
     return r"[-\xad]?\s*".join(word)
 
 
-_INGEZONDEN = _ocr_word("ngezonden")
+# "Ingezonden", or "In-zonden" where OCR lost a syllable
+_INGEZONDEN = rf"{_ocr_word('n')}[-\xad]?\s*(?:{_ocr_word('ge')}[-\xad]?\s*)?{_ocr_word('zonden')}"
 _ONTVANGEN = _ocr_word("ntvangen")
 _SUBMITTED = rf"(?:[Iil!1]{_INGEZONDEN})"  # OCR reads "I" as "l", "!" or "1" at times
 _RECEIVED = rf"(?:[Oo]{_ONTVANGEN}|{_SUBMITTED})"
 # "23 september 1994", "14 decem-ber 1967", "17februari 1994"; OCR may lose the closing bracket
-# ("19730") or the opening one.
-_DATE = r"(?P<date>\d{1,2}\s*[^\W\d][^()\n\d]{1,18}?\s*\d{4})(?:[^()\n]{0,3}?\))?\.?"
+# ("19730") or the opening one, and print a stray quote before it ('"8 Juli 1952').
+_DATE = r"[\"'„“]?(?P<date>\d{1,2}\s*[^\W\d][^()\n\d]{1,18}?\s*\d{4})(?:[^()\n]{0,3}?\))?\.?"
 _SET_WORD = r"(?:VRAGEN|VRAAG|Vragen|Vraag)\s+van\s"
 # The number printed before a set's heading: "117.", "£171.", "97^", "3 1 3 ." (OCR).
 _SET_NUMBER = r"[^\w\n]{0,2}(?P<number>\d(?: ?\d){0,4}) ?[^\w\s]?\s*"
@@ -56,7 +57,8 @@ SET_HEADING = re.compile(
 _ANSWER_START = (
     rf"{_START}(?P<double>(?:Antwoord|Mededeling)\s+)?"
     r"(?P<kind>(?:(?:NADER|Nader|VOORLOOPIG|VOORLOPIG|Voorlo\w+)\s+)?"
-    r"(?:ANTWOORD|Antwoord|antwoord|MEDEDELING|Mededeling)(?:EN|en)?)\s+(?:van|op)\.?\s"
+    # "ANTWOORD van", or "vun" as OCR read it once
+    r"(?:ANTWOORD|Antwoord|antwoord|MEDEDELING|Mededeling)(?:EN|en)?)\s+(?:v[aeu]n|op)\.?\s"
     # who answers: brackets (a ministry) and a stray closing one (OCR) may occur
     r"(?P<who>(?:[^()]|\([^()]{0,120}\)|\)){0,400}?)"
 )
