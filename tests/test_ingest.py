@@ -315,7 +315,7 @@ def test_a_large_batch_is_embedded_in_processes_alike(
 ) -> None:
     """EMBEDDING_PROCESSES share a large batch: the same vectors, in order, counted."""
     texts = [f"Vraag {n}: hoeveel kost de {n}e dijkversterking in Limburg?" for n in range(300)]
-    monkeypatch.setattr("retrieval.embedding.PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr("retrieval.embedding.PARALLEL_MIN_SECONDS", 0.0)
     monkeypatch.setattr(embedder, "processes", 2)
     before = embedder.encoded_texts
     pieces = list(embedder.encode_stream(texts))
