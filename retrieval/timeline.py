@@ -34,7 +34,7 @@ def answering_hits(searcher: HybridSearcher, ranking: Ranking) -> list[Hit]:
         hit
         for hit, covered in zip(ranking.hits, key_covered, strict=True)
         if decline.answers(
-            decline.probability(Signals(hit.dense, float(covered), ranking.signals.key_present)),
+            decline.probability(Signals(hit.dense, float(covered), ranking.signals.present)),
             ranking.p_english,
         )
     ]
