@@ -10,6 +10,7 @@ inputs each time (see bench/README.md).
 from __future__ import annotations
 
 import os
+import re
 
 import httpx
 import pytest
@@ -63,4 +64,6 @@ def test_api_answers_every_request_as_its_schema_says(
 
 def test_the_server_logged_no_error(web_server: WebServer, log_before: int) -> None:
     log = web_server.log()[log_before:]
-    assert "Traceback" not in log and "ERROR" not in log and web_server.process.poll() is None
+    # a line that opens with them: a fuzzed query in an access line may say "ERROR" too
+    assert not re.search(r"^(?:Traceback|ERROR)", log, re.MULTILINE), log
+    assert web_server.process.poll() is None
