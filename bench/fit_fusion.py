@@ -85,8 +85,9 @@ def main() -> None:
         cases.append((found, chunk, np.isin(found.rows, list(targets)), query.p_english))
     print(f"{len(cases)} questions of the {args.level} corpus, asked of its answers without them")
     results = []
+    sentences = SENTENCE if alpha0 > 0 else (0.0,)  # a passage encoder stores no sentence vectors
     for alpha, dense, coverage, unanswered in itertools.product(
-        SENTENCE, DENSE, COVERAGE, UNANSWERED
+        sentences, DENSE, COVERAGE, UNANSWERED
     ):
         ranks = []
         for found, chunk, is_target, _ in cases:

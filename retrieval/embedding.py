@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 #: A batch that would take this long in one process is shared among `Embedder.processes`
 #: processes: each loads the model first (seconds), which a shorter batch does not earn back.
-#: The time is estimated from the first piece, embedded here: USE-multilingual reaches it at
+#: The time is estimated from the first batch, embedded here: USE-multilingual reaches it at
 #: about a million characters, EmbeddingGemma (50 times slower) at about 20,000.
 PARALLEL_MIN_SECONDS = 30.0
 #: Texts handed to a process at a time (and saved to the cache as they come back).
@@ -131,22 +131,22 @@ class Embedder:
     def encode_stream(
         self, texts: Sequence[str], batch_size: int = 32
     ) -> Iterator[tuple[Sequence[str], np.ndarray]]:
-        """Passages in pieces, in order, with their vectors: the first piece in this process, the
-        rest in `processes` processes when the first one's pace says they would take longer than
+        """Passages in pieces, in order, with their vectors: a first batch in this process, the
+        rest in `processes` processes when that batch's pace says it would take longer than
         `PARALLEL_MIN_SECONDS` here."""
-        pieces = [texts[i : i + PIECE] for i in range(0, len(texts), PIECE)]
-        if not pieces:
+        if not texts:
             return
+        first = texts[:batch_size]
         started = time.perf_counter()
-        yield pieces[0], self.encode_documents(pieces[0], batch_size)
-        pieces = pieces[1:]
-        pace = (time.perf_counter() - started) / max(1, sum(map(len, texts[:PIECE])))
-        rest = sum(len(text) for piece in pieces for text in piece)
-        if self.processes < 2 or not pieces or pace * rest < PARALLEL_MIN_SECONDS:
+        yield first, self.encode_documents(first, batch_size)
+        pace = (time.perf_counter() - started) / max(1, sum(map(len, first)))
+        rest = texts[batch_size:]
+        pieces = [rest[i : i + PIECE] for i in range(0, len(rest), PIECE)]
+        if self.processes < 2 or pace * sum(map(len, rest)) < PARALLEL_MIN_SECONDS:
             for piece in pieces:
                 yield piece, self.encode_documents(piece, batch_size)
             return
-        log.info("Embedding %d texts in %d processes", len(texts) - PIECE, self.processes)
+        log.info("Embedding %d texts in %d processes", len(rest), self.processes)
         with ProcessPoolExecutor(
             self.processes,
             mp_context=multiprocessing.get_context("spawn"),  # no fork of torch's threads
