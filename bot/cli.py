@@ -382,7 +382,7 @@ def undated_note(count: int) -> str:
 
 
 def run_search(engine: Engine, question: str, filters: SearchFilter | None = None) -> SearchResult:
-    from retrieval.results import QuestionError
+    from retrieval.errors import QuestionError
 
     try:
         return engine.search(question, filters=filters)
@@ -449,7 +449,7 @@ def search(
     sort: Sorted = SortOrder.relevance,
 ) -> None:
     """Ranked passages for a question; with '-', one JSON line per question read from stdin."""
-    from retrieval.results import QuestionError
+    from retrieval.errors import QuestionError
 
     filters = search_filter(since, until, types, ministry, person)
     engine = root(ctx).engine
@@ -494,7 +494,7 @@ def timeline(
     person: Person = None,
 ) -> None:
     """The documents that answer a topic, oldest first, each with its best answering quote."""
-    from retrieval.results import QuestionError
+    from retrieval.errors import QuestionError
 
     filters = search_filter(since, until, types, ministry, person)
     engine = root(ctx).engine

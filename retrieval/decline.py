@@ -29,13 +29,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import minimize
-
-if TYPE_CHECKING:
-    from retrieval.search import Candidates
 
 #: The top chunks whose coverage counts.
 TOP_FOR_COVERAGE = 5
@@ -51,12 +47,14 @@ class Signals:
     present: float
 
     @classmethod
-    def of(cls, present: float, found: Candidates, order: np.ndarray) -> Signals:
-        if len(found.rows) == 0:
+    def of(cls, present: float, dense: np.ndarray, key_covered_ranked: np.ndarray) -> Signals:
+        """The evidence of the candidates' dense scores and their key-word coverage (in ranked
+        order); `present`: the share of the question's words the corpus has."""
+        if len(dense) == 0:
             return cls(0.0, 0.0, present)
         return cls(
-            dense=float(found.dense.max()),
-            key_covered=float(found.key_covered[order[:TOP_FOR_COVERAGE]].max()),
+            dense=float(dense.max()),
+            key_covered=float(key_covered_ranked[:TOP_FOR_COVERAGE].max()),
             present=present,
         )
 

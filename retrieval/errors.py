@@ -19,3 +19,7 @@ class IndexOutdated(IndexUnavailable):
 
 class WriterBusy(RuntimeError):
     """Another process holds the writer's lock and this one was told not to wait."""
+
+
+class QuestionError(ValueError):
+    """A question that cannot be searched; the message is meant for the person who asked."""

@@ -28,7 +28,7 @@ from typing import Literal, get_args
 import numpy as np
 
 from retrieval.documents import DocType, Document
-from retrieval.results import QuestionError
+from retrieval.errors import QuestionError
 
 DOC_TYPES: tuple[str, ...] = get_args(DocType)
 Sort = Literal["relevance", "date"]

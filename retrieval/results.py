@@ -12,10 +12,6 @@ if TYPE_CHECKING:
     from retrieval.filters import SearchFilter
 
 
-class QuestionError(ValueError):
-    """A question that cannot be searched; the message is meant for the person who asked."""
-
-
 @dataclass(frozen=True)
 class Passage:
     rank: int

@@ -35,8 +35,8 @@ from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS
 
 from retrieval.decline import DeclineModel, Signals
 from retrieval.embedding import Encoder
+from retrieval.errors import QuestionError
 from retrieval.index import IndexBundle
-from retrieval.results import QuestionError
 from retrieval.settings import DEFAULT_MODEL, Settings
 from retrieval.terms import QuestionTerms, question_terms
 from retrieval.vocabulary import english_terms
@@ -262,7 +262,7 @@ class HybridSearcher:
             )
             for i in order
         ]
-        signals = Signals.of(query.present, found, order)
+        signals = Signals.of(query.present, found.dense, found.key_covered[order])
         return Ranking(
             query.text,
             query.language,

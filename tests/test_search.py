@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.engine import Engine
+from retrieval.errors import QuestionError
 from retrieval.evaluation import Scores, evaluate, load_questions
-from retrieval.results import QuestionError
 from retrieval.settings import Settings
 from tests.conftest import SHARED
 

@@ -32,8 +32,8 @@ from bot.settings import AdapterSettings
 from bot.telegram.follows import Claim, FollowedTopic, Follows, passage_key
 from bot.telegram.render import alert_html
 from bot.telegram.texts import Lang, text
-from retrieval.errors import SettingError, WriterBusy
-from retrieval.results import Passage, QuestionError
+from retrieval.errors import QuestionError, SettingError, WriterBusy
+from retrieval.results import Passage
 
 if TYPE_CHECKING:
     from retrieval.engine import Engine

@@ -9,8 +9,9 @@ from bot.periods import read_period
 from bot.telegram.asked import Asked
 from bot.telegram.render import answer_html, esc, not_found_html, timeline_html
 from bot.telegram.texts import Lang, ui_language
+from retrieval.errors import QuestionError
 from retrieval.filters import SearchFilter
-from retrieval.results import QuestionError, SearchResult
+from retrieval.results import SearchResult
 
 if TYPE_CHECKING:
     from retrieval.engine import Engine

@@ -58,7 +58,8 @@ from bot.telegram.render import (
     sources_html,
 )
 from bot.telegram.texts import Lang, text, ui_language
-from retrieval.results import Passage, QuestionError, SearchResult
+from retrieval.errors import QuestionError
+from retrieval.results import Passage, SearchResult
 from retrieval.search import clean_question
 
 if TYPE_CHECKING:

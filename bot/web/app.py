@@ -27,8 +27,7 @@ from bot.web.security import (
 )
 from bot.web.state import ServiceState
 from retrieval.engine import Engine
-from retrieval.errors import IndexUnavailable, SettingError
-from retrieval.results import QuestionError
+from retrieval.errors import IndexUnavailable, QuestionError, SettingError
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse
 from bot.web.deps import EngineDep, SettingsDep, site_path, templates
 from bot.web.passages import parse_span, section_at, segments, shorten, summary
 from retrieval.documents import Span
+from retrieval.errors import QuestionError
 from retrieval.filters import DOC_TYPES, SearchFilter, parse_sort
-from retrieval.results import QuestionError, SearchResult, permalink
+from retrieval.results import SearchResult, permalink
 from retrieval.timeline import Timeline
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
