@@ -86,6 +86,12 @@ PROFILES: tuple[tuple[str, ModelProfile], ...] = (
             ),
         ),
     ),
+    (
+        # fitted alike (bench/fit_fusion.py --model …/embeddinggemma): its dense signal carries
+        # most of the ranking, and the coverage feature adds nothing to it on the corpus's questions
+        "embeddinggemma",
+        ModelProfile(0.0, Fusion(0.8, 0.9, 0.0, 0.5), DeclineModel.neutral()),
+    ),
 )
 #: Any other model: a passage encoder with the fusion fitted for USE and no default decline model
 #: (every corpus of 8 questions or more calibrates its own; a smaller one answers everything).
