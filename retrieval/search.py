@@ -90,7 +90,13 @@ PROFILES: tuple[tuple[str, ModelProfile], ...] = (
         # fitted alike (bench/fit_fusion.py --model …/embeddinggemma): its dense signal carries
         # most of the ranking, and the coverage feature adds nothing to it on the corpus's questions
         "embeddinggemma",
-        ModelProfile(0.0, Fusion(0.8, 0.9, 0.0, 0.5), DeclineModel.neutral()),
+        ModelProfile(
+            0.0,
+            Fusion(0.8, 0.9, 0.0, 0.5),
+            DeclineModel(
+                (1.120, 1.070, 0.150), -1.763, 0.344, 0.302, "calibrated on the grown corpus"
+            ),
+        ),
     ),
 )
 #: Any other model: a passage encoder with the fusion fitted for USE and no default decline model
