@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterator, Sequence
 
 from retrieval.documents import Chunk, Document, Section, Span
+from retrieval.parsing.sections import ANSWER
 from retrieval.sentences import sentence_spans
 
 #: Changes whenever the rules below cut documents differently: stored documents are re-chunked.
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 
 
@@ -40,14 +41,16 @@ def chunk_document(document: Document, max_chars: int, overlap_chars: int) -> li
 
 def section_groups(sections: Sequence[Section], max_chars: int) -> list[list[Section]]:
     """Sections in order, a `text` section joining the one before it (a `text` section or a
-    page's answer) while the two together fit in `max_chars`."""
+    Q&A page's answer, never a numbered question's: a delay notice is not part of its answer)
+    while the two together fit in `max_chars`."""
     groups: list[list[Section]] = []
     for section in sections:
         if groups:
             last = groups[-1]
             fits = section.body.end - last[0].body.start <= max_chars
             follows = last[-1].body.end <= section.body.start
-            if section.kind == "text" and last[-1].kind in ("text", "qa") and fits and follows:
+            joins = last[-1].kind == "text" or (last[-1].kind == "qa" and last[-1].label == ANSWER)
+            if section.kind == "text" and joins and fits and follows:
                 last.append(section)
                 continue
         groups.append([section])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from retrieval.chunking import chunk_document
-from retrieval.parsing import parse_text
+from retrieval.parsing import parse_file, parse_text
+from retrieval.settings import BUNDLED_CORPUS
 
 PAGE = """\
 Hoelang is een uittreksel uit de Basisregistratie Personen (BRP) geldig?
@@ -72,6 +73,13 @@ def test_a_kamervraag_keeps_each_question_with_its_answer() -> None:
     document = parse_text(KAMERVRAAG, source_file="vraag.txt")
     chunks = chunk_document(document, 1200, 200)
     assert [c.section for c in chunks if c.section.startswith("Vraag")] == ["Vraag 1", "Vraag 2"]
+
+
+def test_a_delay_notice_after_the_last_answer_is_not_part_of_it() -> None:
+    document = parse_file(BUNDLED_CORPUS / "kv-tk-2017Z04681.txt")
+    last = [c for c in chunk_document(document, 1200, 200) if c.section == "Vraag 8"]
+    assert last and all("uitstel" not in c.text for c in last)
+    assert "wordt verleend." in last[-1].text
 
 
 def test_questions_without_answers_are_their_own_kind() -> None:
