@@ -104,8 +104,7 @@ class Generations:
         manifest = self.manifest(name)
         parsed = parsed or {}
         try:
-            for relative, digest in manifest["files"].items():
-                _check(folder / relative, digest, f"{relative} of generation {name}")
+            self._check_files(name, manifest)
             documents = {
                 doc_id: self._document(version, digest, parsed.get(version))
                 for doc_id, (version, digest) in manifest["documents"].items()
@@ -129,13 +128,16 @@ class Generations:
     def check(self, name: str) -> None:
         """Every file of the generation, and every document file it names, against its checksum
         (what a reader will check); IndexUnavailable if one does not match."""
-        folder = self.root / name
         manifest = self.manifest(name)
-        for relative, digest in manifest["files"].items():
-            _check(folder / relative, digest, f"{relative} of generation {name}")
+        self._check_files(name, manifest)
         for version, digest in manifest["documents"].values():
             path = self.documents_dir / f"{version}.json"
             _check(path, digest, f"document file {path.name}")
+
+    def _check_files(self, name: str, manifest: dict[str, Any]) -> None:
+        """The generation's own files against the checksums its manifest holds."""
+        for relative, digest in manifest["files"].items():
+            _check(self.root / name / relative, digest, f"{relative} of generation {name}")
 
     def document_digests(self, name: str) -> dict[str, str]:
         """version -> digest of the generation's document files."""
@@ -251,11 +253,17 @@ def index_status(settings: Settings, store: Store) -> str | None:
     return None
 
 
+def document_changes(before: dict[str, str], after: dict[str, str]) -> tuple[int, int, int]:
+    """How many documents were added, changed and removed between two doc_id -> version maps."""
+    added = len(after.keys() - before.keys())
+    removed = len(before.keys() - after.keys())
+    changed = sum(1 for doc_id in after.keys() & before.keys() if after[doc_id] != before[doc_id])
+    return added, changed, removed
+
+
 def changed_documents(before: dict[str, str], after: dict[str, str]) -> int:
     """How many documents were added, changed or removed between two doc_id -> version maps."""
-    return len(before.keys() ^ after.keys()) + sum(
-        1 for doc_id in before.keys() & after.keys() if before[doc_id] != after[doc_id]
-    )
+    return sum(document_changes(before, after))
 
 
 def _chunks(

@@ -21,7 +21,7 @@ from tqdm import tqdm
 from retrieval.chunking import CHUNKER_VERSION, chunk_document
 from retrieval.corpus import load_corpus
 from retrieval.documents import Chunk, Document
-from retrieval.embedding import Embedder, text_key
+from retrieval.embedding import PIECE, Embedder, text_key
 from retrieval.index import DenseIndex, IndexBundle, LexicalIndex
 from retrieval.merging import merge_versions, question_and_answer
 from retrieval.parsing import ParseError
@@ -418,7 +418,7 @@ def embed_cached(
         stream = (
             (
                 (piece, embedder.encode_queries(piece))
-                for piece in [wanted[i : i + 256] for i in range(0, len(wanted), 256)]
+                for piece in [wanted[i : i + PIECE] for i in range(0, len(wanted), PIECE)]
             )
             if query
             else embedder.encode_stream(wanted, batch_size)

@@ -21,7 +21,7 @@ from retrieval.calibration import calibrate, reusable
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexOutdated, IndexUnavailable
-from retrieval.generation import Generation, Generations, changed_documents
+from retrieval.generation import Generation, Generations, changed_documents, document_changes
 from retrieval.ingest import (
     CachedEmbedder,
     IngestReport,
@@ -236,7 +236,5 @@ class Writer:
 
 
 def _changes(before: dict[str, str], after: dict[str, str]) -> str:
-    added = len(after.keys() - before.keys())
-    removed = len(before.keys() - after.keys())
-    changed = sum(1 for doc_id in after.keys() & before.keys() if after[doc_id] != before[doc_id])
+    added, changed, removed = document_changes(before, after)
     return f"{added} documents added, {changed} changed, {removed} removed"
