@@ -49,6 +49,7 @@ from retrieval.evaluation import load_questions
 from retrieval.index import EXACT_LIMIT, DenseIndex, IndexBundle, LexicalIndex
 from retrieval.parsing import ParseError, parse_text
 from retrieval.search import HybridSearcher, clean_question, model_profile
+from retrieval.segments import VectorSegments
 from retrieval.settings import BUNDLED_CORPUS, DEFAULT_MODEL, Settings
 from retrieval.store import Store
 from retrieval.writer import writing
@@ -376,7 +377,7 @@ def synthetic_bundle(dense: DenseIndex, lexical: LexicalIndex, n: int) -> IndexB
         "record_ids": list(range(n)),
         "dense": dense,
         "lexical": lexical,
-        "sentence_vectors": np.zeros((0, DIM), dtype=np.float16),
+        "sentence_vectors": VectorSegments.of(np.zeros((0, DIM), dtype=np.float16)),
         "sentence_spans": np.zeros((0, 3), dtype=np.int32),
     }
     names = {f.name for f in dataclasses.fields(IndexBundle)}

@@ -7,12 +7,14 @@ is not in its text. The index folder (`$VRAAGBAAK_DATA_DIR/index`) holds:
     CURRENT                    the name of the generation readers load
     g<time>-<fingerprint>/     one generation: manifest.json, chunks.json and the index files
     documents/<version>.json   document texts, shared by the generations that hold that version
+    segments/<sha256>.npy      sentence vectors, shared likewise (see `retrieval.segments`)
 
-Only the writer saves (see `retrieval.writer`): documents first, then the generation under a
-temporary name, every file and folder fsynced, renamed into place, and last the CURRENT pointer
-swapped with `os.replace`. A crash at any moment leaves CURRENT on a complete generation. The
-manifest carries a SHA-256 of every file, checked on load: a damaged generation is refused with
-the file named. The writer deletes old generations only after it has loaded the new one back, and
+Only the writer saves (see `retrieval.writer`): documents and new vector segments first, then
+the generation under a temporary name, every file and folder fsynced, renamed into place, and last
+the CURRENT pointer swapped with `os.replace`. A crash at any moment leaves CURRENT on a complete
+generation. The manifest carries a SHA-256 of every file, checked on load: a damaged generation is
+refused with the file named. Shared files are never rewritten once saved (a segment's name is its
+checksum). The writer deletes old generations only after it has loaded the new one back, and
 keeps the one before it for readers still loading that.
 """
 
@@ -30,17 +32,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from retrieval import files
 from retrieval.documents import Chunk, Document, Span
 from retrieval.errors import IndexOutdated, IndexUnavailable
 from retrieval.index import IndexBundle
+from retrieval.segments import SUFFIX
 from retrieval.settings import Settings
 from retrieval.store import SEEDED, Store
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4  # 3: documents and chunks in the generation, file checksums; 4: BM25 postings
+FORMAT = 5  # 3: documents and chunks in the generation, file checksums; 4: BM25 postings;
+# 5: sentence vectors in shared segments
 CURRENT = "CURRENT"
 DOCUMENTS = "documents"
+SEGMENTS = "segments"
 _NAME = re.compile(r"g\d{20}-[0-9a-f]+")
 
 
@@ -63,6 +69,7 @@ class Generations:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.documents_dir = root / DOCUMENTS
+        self.segments_dir = root / SEGMENTS
 
     # --- reading ------------------------------------------------------------------------------
     def current(self) -> str | None:
@@ -110,7 +117,9 @@ class Generations:
                 for doc_id, (version, digest) in manifest["documents"].items()
             }
             bundle = (
-                IndexBundle.read(folder, manifest["index"], mmap) if manifest["index"] else None
+                IndexBundle.read(folder, self.segments_dir, manifest["index"], mmap)
+                if manifest["index"]
+                else None
             )
             chunks = _chunks(json.loads((folder / "chunks.json").read_text()), documents, bundle)
         except (KeyError, TypeError, ValueError) as exc:
@@ -125,19 +134,38 @@ class Generations:
             bundle=bundle,
         )
 
-    def check(self, name: str) -> None:
+    def check(self, name: str, verified: str | None = None) -> None:
         """Every file of the generation, and every document file it names, against its checksum
-        (what a reader will check); IndexUnavailable if one does not match."""
+        (what a reader will check); IndexUnavailable if one does not match. The shared files
+        (documents, vector segments) it has in common with the generation `verified`, which the
+        caller loaded and so checked, are not read again: they are never rewritten."""
         manifest = self.manifest(name)
-        self._check_files(name, manifest)
-        for version, digest in manifest["documents"].values():
-            path = self.documents_dir / f"{version}.json"
-            _check(path, digest, f"document file {path.name}")
+        seen = self._shared(self.manifest(verified)) if verified else {}
+        self._check_files(name, manifest, seen)
+        for relative, digest in _documents(manifest).items():
+            if seen.get(relative) != digest:
+                self._check_shared(relative, digest)
 
-    def _check_files(self, name: str, manifest: dict[str, Any]) -> None:
-        """The generation's own files against the checksums its manifest holds."""
+    def _check_files(
+        self, name: str, manifest: dict[str, Any], seen: dict[str, str] | None = None
+    ) -> None:
+        """The generation's own files and its vector segments against their checksums, but for
+        the shared files in `seen`."""
         for relative, digest in manifest["files"].items():
-            _check(self.root / name / relative, digest, f"{relative} of generation {name}")
+            files.check(self.root / name / relative, digest, f"{relative} of generation {name}")
+        for relative, digest in _segments(manifest).items():
+            if relative not in (seen or {}):
+                self._check_shared(relative, digest)
+
+    def _check_shared(self, relative: str, digest: str) -> None:
+        folder, file = relative.split("/")
+        what = "document file" if folder == DOCUMENTS else "vector segment"
+        files.check(self.root / relative, digest, f"{what} {file}")
+
+    @staticmethod
+    def _shared(manifest: dict[str, Any]) -> dict[str, str]:
+        """The files outside its folder a generation reads: path in the index folder -> checksum."""
+        return {**_documents(manifest), **_segments(manifest)}
 
     def document_digests(self, name: str) -> dict[str, str]:
         """version -> digest of the generation's document files."""
@@ -145,7 +173,7 @@ class Generations:
 
     def _document(self, version: str, digest: str, parsed: Document | None) -> Document:
         path = self.documents_dir / f"{version}.json"
-        data = _read_checked(path, digest, f"document file {path.name}")
+        data = files.read_checked(path, digest, f"document file {path.name}")
         return parsed or Document.from_dict(json.loads(data))
 
     # --- writing (the writer only) ------------------------------------------------------------
@@ -170,16 +198,18 @@ class Generations:
             document.doc_id: [version, known.get(version) or self._save_document(document, version)]
             for document, version in documents
         }
-        _fsync(self.documents_dir)
+        files.fsync(self.documents_dir)
         fingerprint = bundle.fingerprint if bundle else hashlib.sha256(b"").hexdigest()
         name = f"g{time.time_ns():020d}-{fingerprint[:12]}"
         building = self.root / f".tmp-{name}"
         building.mkdir()
-        index = bundle.write(building) if bundle else None
+        index = bundle.write(building, self.segments_dir) if bundle else None
+        if bundle:
+            files.fsync(self.segments_dir)
         rows = [[c.doc_id, c.section, c.span.start, c.span.end, c.context] for c in chunks]
         (building / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False))
-        files = {
-            path.relative_to(building).as_posix(): _digest(path)
+        checksums = {
+            path.relative_to(building).as_posix(): files.digest(path)
             for path in sorted(building.rglob("*"))
             if path.is_file()
         }
@@ -188,16 +218,16 @@ class Generations:
             "model": model,
             "model_id": model_id,
             "documents": entries,
-            "files": files,
+            "files": checksums,
             "index": index,
         }
         (building / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
         for path in sorted(building.rglob("*"), reverse=True):  # files, then their folders
-            _fsync(path)
-        _fsync(building)
+            files.fsync(path)
+        files.fsync(building)
         os.rename(building, self.root / name)
-        _fsync(self.root)
-        _write_durably(self.root / CURRENT, name.encode())
+        files.fsync(self.root)
+        files.write_durably(self.root / CURRENT, name.encode())
         return name
 
     def _save_document(self, document: Document, version: str) -> str:
@@ -205,30 +235,31 @@ class Generations:
         data = json.dumps(document.to_dict(), ensure_ascii=False, sort_keys=True).encode()
         digest = hashlib.sha256(data).hexdigest()
         path = self.documents_dir / f"{version}.json"
-        if not (path.is_file() and _digest(path) == digest):
-            _write_durably(path, data, sync_folder=False)  # the folder is fsynced once, after all
+        if not (path.is_file() and files.digest(path) == digest):  # the folder is synced after all
+            files.write_durably(path, data, sync_folder=False)
         return digest
 
     def prune(self, keep: Iterable[str]) -> None:
         """Deletes every generation but `keep`, leftovers of interrupted saves, and the document
-        files no kept generation holds."""
+        files and vector segments no kept generation holds."""
         keep = set(keep)
         referenced: set[str] = set()
         for name in keep:
             try:
-                referenced |= {f"{v}.json" for v, _ in self.manifest(name)["documents"].values()}
+                referenced |= self._shared(self.manifest(name)).keys()
             except IndexUnavailable:
                 continue
         for path in self.root.iterdir():
-            if path.name in keep or path.name in (CURRENT, DOCUMENTS):
+            if path.name in keep or path.name in (CURRENT, DOCUMENTS, SEGMENTS):
                 continue
             if path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
-        for path in self.documents_dir.iterdir() if self.documents_dir.is_dir() else ():
-            if path.name not in referenced:
-                path.unlink(missing_ok=True)
+        for folder in (self.documents_dir, self.segments_dir):
+            for path in folder.iterdir() if folder.is_dir() else ():
+                if f"{folder.name}/{path.name}" not in referenced:
+                    path.unlink(missing_ok=True)
 
 
 def index_status(settings: Settings, store: Store) -> str | None:
@@ -251,6 +282,15 @@ def index_status(settings: Settings, store: Store) -> str | None:
     if indexed != versions:
         return "the documents changed since the index was saved"
     return None
+
+
+def _documents(manifest: dict[str, Any]) -> dict[str, str]:
+    return {f"{DOCUMENTS}/{v}.json": digest for v, digest in manifest["documents"].values()}
+
+
+def _segments(manifest: dict[str, Any]) -> dict[str, str]:
+    names = (manifest["index"] or {}).get("sentence_segments", [])
+    return {f"{SEGMENTS}/{name}{SUFFIX}": name for name in names}
 
 
 def document_changes(before: dict[str, str], after: dict[str, str]) -> tuple[int, int, int]:
@@ -283,49 +323,3 @@ def _chunks(
         span = Span(start, end)
         chunks.append(Chunk(chunk_id, doc_id, section, span, span.of(document.text), context))
     return chunks
-
-
-def _digest(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
-def _check(path: Path, digest: str, what: str) -> None:
-    """IndexUnavailable unless the file is there and matches `digest`."""
-    try:
-        actual = _digest(path)
-    except OSError as exc:
-        raise IndexUnavailable(f"{what} cannot be read ({exc.strerror})") from exc
-    if actual != digest:
-        raise IndexUnavailable(f"{what} does not match its checksum")
-
-
-def _read_checked(path: Path, digest: str, what: str) -> bytes:
-    """The file's bytes; IndexUnavailable unless it is there and matches `digest`."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IndexUnavailable(f"{what} cannot be read ({exc.strerror})") from exc
-    if hashlib.sha256(data).hexdigest() != digest:
-        raise IndexUnavailable(f"{what} does not match its checksum")
-    return data
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_durably(path: Path, data: bytes, sync_folder: bool = True) -> None:
-    """`path` holds `data` completely or not at all, also after a crash."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    if sync_folder:
-        _fsync(path.parent)

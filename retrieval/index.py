@@ -20,6 +20,7 @@ from scipy import sparse
 
 from retrieval.decline import DeclineModel
 from retrieval.errors import IndexUnavailable
+from retrieval.segments import VectorSegments
 from retrieval.terms import QuestionTerms, index_tokens
 from retrieval.vocabulary import Vocabulary
 
@@ -258,7 +259,7 @@ class IndexBundle:
     chunk_hashes: list[str]  # content hash per row
     dense: DenseIndex
     lexical: LexicalIndex
-    sentence_vectors: np.ndarray  # (S, dim) float16, the sentences of all chunks
+    sentence_vectors: VectorSegments  # (S, dim) float16, the sentences of all chunks
     sentence_spans: np.ndarray  # (S, 3) int32: chunk row, start, end (offsets inside the chunk)
     record_ids: list[int] = field(default_factory=list)  # chunk record id per row, for updates
     vocabulary: Vocabulary | None = None  # the corpus's words as vectors (English questions)
@@ -267,11 +268,13 @@ class IndexBundle:
     #: "profile": the ranking profile's key} (see `calibration.reusable`)
     calibration: dict[str, object] | None = None
 
-    def write(self, folder: Path) -> dict[str, object]:
-        """Writes the index files into `folder`; returns what the manifest keeps to read them."""
+    def write(self, folder: Path, segments: Path) -> dict[str, object]:
+        """Writes the index files into `folder`, and the sentence vectors' new segments into
+        `segments` (shared by generations); returns what the manifest keeps to read them."""
         self.dense.save(folder / "dense.faiss")
         self.lexical.save(folder / "bm25")
-        np.save(folder / "sentence_vectors.npy", self.sentence_vectors)
+        names = self.sentence_vectors.save(segments)
+        np.save(folder / "sentence_positions.npy", self.sentence_vectors.positions)
         np.save(folder / "sentence_spans.npy", self.sentence_spans)
         vocabulary = self.vocabulary or Vocabulary([], [], np.zeros((0, self.dense.index.d)))
         np.save(folder / "vocabulary.npy", vocabulary.vectors.astype(np.float16))
@@ -286,17 +289,19 @@ class IndexBundle:
             "chunk_ids": self.chunk_ids,
             "chunk_hashes": self.chunk_hashes,
             "record_ids": self.record_ids,
+            "sentence_segments": names,
             "decline": self.decline.to_json() if self.decline else None,
             "calibration": self.calibration,
         }
 
     @classmethod
-    def read(cls, folder: Path, manifest: dict[str, object], mmap: bool = False) -> IndexBundle:
-        """The index `write` put in `folder`; IndexUnavailable if the files do not add up.
-
-        `mmap` (readers): FAISS, BM25 and the sentence vectors are mapped, not copied, so the
-        web workers and the bot share one copy of their pages."""
-        mode = "r" if mmap else None
+    def read(
+        cls, folder: Path, segments: Path, manifest: dict[str, object], mmap: bool = False
+    ) -> IndexBundle:
+        """The index `write` put in `folder` and `segments`; IndexUnavailable if the files do not
+        add up. The sentence vectors' segments are always mapped; with `mmap` (readers), FAISS
+        and BM25 are too, not copied, so the web workers and the bot share one copy of their
+        pages."""
         try:
             bundle = cls(
                 fingerprint=str(manifest["fingerprint"]),
@@ -305,7 +310,11 @@ class IndexBundle:
                 record_ids=list(manifest["record_ids"]),  # type: ignore[call-overload]
                 dense=DenseIndex.load(folder / "dense.faiss", mmap),
                 lexical=LexicalIndex.load(folder / "bm25", mmap),
-                sentence_vectors=np.load(folder / "sentence_vectors.npy", mmap_mode=mode),
+                sentence_vectors=VectorSegments.load(
+                    segments,
+                    manifest["sentence_segments"],  # type: ignore[arg-type]
+                    np.load(folder / "sentence_positions.npy"),
+                ),
                 sentence_spans=np.load(folder / "sentence_spans.npy"),
                 vocabulary=_load_vocabulary(folder),
                 decline=_load_decline(manifest["decline"]),  # type: ignore[arg-type]
@@ -314,7 +323,13 @@ class IndexBundle:
         except Exception as exc:  # faiss and bm25s raise assorted errors on damaged files
             raise IndexUnavailable(f"the index in {folder} is damaged ({exc})") from exc
         n = len(bundle.chunk_ids)
-        if bundle.dense.index.ntotal != n or bundle.lexical.size != n:
+        sentences = bundle.sentence_vectors
+        if (
+            bundle.dense.index.ntotal != n
+            or bundle.lexical.size != n
+            or len(sentences) != len(bundle.sentence_spans)
+            or (len(sentences) > 0 and sentences.positions.max() >= sentences.stored)
+        ):
             raise IndexUnavailable(f"the index in {folder} is inconsistent")
         return bundle
 

@@ -25,6 +25,7 @@ from retrieval.embedding import PIECE, Embedder, text_key
 from retrieval.index import DenseIndex, IndexBundle, LexicalIndex
 from retrieval.merging import merge_versions, question_and_answer
 from retrieval.parsing import ParseError
+from retrieval.segments import VectorSegments
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
 from retrieval.store import Store, StoredChunk
@@ -246,7 +247,7 @@ def build_index(
         record_ids=[r.id for r in records if r.id is not None],
         dense=DenseIndex.build(chunk_vectors),
         lexical=LexicalIndex.build([c.search_text for c in chunks]),
-        sentence_vectors=sentence_vectors.astype(np.float16),
+        sentence_vectors=VectorSegments.of(sentence_vectors),
         sentence_spans=sentence_rows,
         vocabulary=build_vocabulary(store, embedder, chunks, batch_size, progress),
     )
@@ -301,9 +302,7 @@ def update_index(
         record_ids=[r.id for r in records if r.id is not None],
         dense=previous.dense,
         lexical=previous.lexical.updated(keep, texts),
-        sentence_vectors=np.concatenate(
-            [previous.sentence_vectors[keep_sentences], added_vectors.astype(np.float16)]
-        ),
+        sentence_vectors=previous.sentence_vectors.updated(keep_sentences, added_vectors),
         sentence_spans=np.concatenate([kept_spans, added_spans]),
         vocabulary=_updated_vocabulary(
             store, embedder, previous, previous_chunks, keep, chunks, batch_size, progress

@@ -322,7 +322,7 @@ class HybridSearcher:
         if not (hi > lo).any():
             return best, [()] * len(rows)
         index = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
-        sims = self.bundle.sentence_vectors[index].astype(np.float32) @ query
+        sims = self.bundle.sentence_vectors.gather(index) @ query
         offset = 0
         for i, (a, b) in enumerate(zip(lo, hi, strict=True)):
             chunk_sims = sims[offset : offset + b - a]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from retrieval.answer import ChunkView, searcher_for
 from retrieval.calibration import calibrate, reusable
-from retrieval.documents import Document
+from retrieval.documents import Chunk, Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexOutdated, IndexUnavailable
 from retrieval.generation import Generation, Generations, changed_documents, document_changes
@@ -35,7 +35,7 @@ from retrieval.lock import WriterLock
 from retrieval.search import model_profile
 from retrieval.settings import Settings
 from retrieval.sources.batch import add_each
-from retrieval.store import SEEDED, Store
+from retrieval.store import SEEDED, Store, StoredChunk
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +131,6 @@ class Writer:
         """
         generations = Generations(self.settings.index_dir)
         documents, records = self.store.snapshot()
-        texts = {document.doc_id: document.text for document, _ in documents}
-        chunks = [record.to_chunk(texts[record.doc_id]) for record in records]
         versions = {document.doc_id: version for document, version in documents}
         parsed = {version: document for document, version in documents}
         model_id = self.embedder.model_id
@@ -166,6 +164,7 @@ class Writer:
                 return current
             else:
                 log.info("Updating the search index: %s", _changes(current.versions, versions))
+        chunks = _chunks(documents, records, current)
 
         started = time.perf_counter()
         bundle = (
@@ -214,7 +213,8 @@ class Writer:
         name = generations.save(
             self.settings.embedding_model, model_id, documents, chunks, bundle, known
         )
-        generations.check(name)  # on disk whole, as readers will find it, before pruning
+        # on disk whole, as readers will find it, before pruning
+        generations.check(name, verified=current.name if current else None)
         saved = Generation(
             name, self.settings.embedding_model, model_id, versions, by_id, chunks, bundle
         )
@@ -233,6 +233,25 @@ class Writer:
         """The current generation and the newest one before it."""
         older = [name for name in generations.names() if name < current]
         return {current, *older[:1]}
+
+
+def _chunks(
+    documents: Sequence[tuple[Document, str]],
+    records: Sequence[StoredChunk],
+    current: Generation | None,
+) -> list[Chunk]:
+    """The chunks of `records`; those `current` holds already (the same record and text) are
+    taken from there."""
+    held: dict[tuple[int | None, str], Chunk] = {}
+    bundle = current.bundle if current else None
+    if current and bundle and len(bundle.record_ids) == len(bundle.chunk_hashes):
+        keys = zip(bundle.record_ids, bundle.chunk_hashes, strict=True)
+        held = dict(zip(keys, current.chunks, strict=True))
+    texts = {document.doc_id: document.text for document, _ in documents}
+    return [
+        held.get((record.id, record.content_hash)) or record.to_chunk(texts[record.doc_id])
+        for record in records
+    ]
 
 
 def _changes(before: dict[str, str], after: dict[str, str]) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from retrieval import generation
+from retrieval import files as index_files
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.generation import Generations
@@ -62,9 +62,9 @@ POINTS: dict[str, Callable[[int], None]] = {
         Session, "commit", n, lambda s: any(isinstance(o, EmbeddingRecord) for o in s.new)
     ),
     # the index save: document files, index files, fsyncs, the folder rename, the CURRENT swap
-    "document file": lambda n: die_at(generation, "_write_durably", n),
+    "document file": lambda n: die_at(index_files, "write_durably", n),
     "index file": lambda n: die_at(np, "save", n),
-    "fsync": lambda n: die_at(generation, "_fsync", n),
+    "fsync": lambda n: die_at(index_files, "fsync", n),
     "rename": lambda n: die_at(os, "rename", n),
     "pointer swap": lambda n: die_at(
         os, "replace", n, lambda _, dst, *r: Path(dst).name == "CURRENT"

@@ -107,7 +107,7 @@ def test_a_deleted_index_is_rebuilt_by_the_writer_from_cached_vectors(
     assert answer(Engine(built, embedder=embedder)) == expected
 
 
-@pytest.mark.parametrize("damaged", ["dense.faiss", "sentence_vectors.npy", "bm25/terms.json"])
+@pytest.mark.parametrize("damaged", ["dense.faiss", "sentence_positions.npy", "bm25/terms.json"])
 def test_a_damaged_file_is_found_by_its_checksum_and_rebuilt_by_the_writer(
     built: Settings, embedder: Embedder, damaged: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -120,6 +120,20 @@ def test_a_damaged_file_is_found_by_its_checksum_and_rebuilt_by_the_writer(
     assert f"Rebuilding the search index: {damaged} of generation" in caplog.text
     assert answer(Engine(built, embedder=embedder))
     assert not target.parent.exists()  # the damaged generation was deleted
+
+
+def test_a_damaged_vector_segment_is_refused_and_written_again_by_the_writer(
+    built: Settings, embedder: Embedder, caplog: pytest.LogCaptureFixture
+) -> None:
+    (segment,) = (built.index_dir / "segments").iterdir()
+    flip_bytes(segment)
+    with pytest.raises(IndexUnavailable, match=r"vector segment .* does not match its checksum"):
+        Engine(built, embedder=embedder)
+    with caplog.at_level(logging.WARNING):
+        publish(built, embedder)
+    assert "Rebuilding the search index: vector segment" in caplog.text
+    assert answer(Engine(built, embedder=embedder))  # the same vectors, written whole again
+    assert [p.name for p in (built.index_dir / "segments").iterdir()] == [segment.name]
 
 
 def test_a_damaged_document_file_is_refused_too(built: Settings, embedder: Embedder) -> None:

@@ -199,7 +199,32 @@ def test_large_index_is_updated_in_place(
         updated.dense.index.reconstruct_n(0, n), rebuilt.dense.index.reconstruct_n(0, n)
     )
     assert np.array_equal(updated.sentence_spans, rebuilt.sentence_spans)
-    assert np.array_equal(updated.sentence_vectors, rebuilt.sentence_vectors)
+    assert np.array_equal(updated.sentence_vectors.array(), rebuilt.sentence_vectors.array())
+
+
+def test_an_update_in_place_writes_only_its_new_sentence_vectors(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vector segments a generation shares with the one before are neither rewritten nor
+    read again; the segments no generation holds any more are deleted."""
+    monkeypatch.setattr(ingest, "INCREMENTAL_MIN_CHUNKS", 1)
+    settings = Settings(data_dir=tmp_path, corpus_dirs=[])
+    add_files(settings, embedder, "kv-tk-2024Z00001.xml")
+    segments = settings.index_dir / "segments"
+    (first,) = segments.iterdir()
+    written = first.stat().st_mtime_ns
+    add_files(settings, embedder, "ah-tk-20092010-1234.xml")
+    assert first.stat().st_mtime_ns == written
+    assert len(list(segments.iterdir())) == 2  # the first one, and the added document's
+    with writing(settings, Store(settings.sqlalchemy_url), embedder) as writer:
+        writer.remove(["ah-tk-20092010-1234"])
+        writer.publish()
+    # the new generation holds the first segment only, the one before it both
+    assert len(list(segments.iterdir())) == 2
+    add_files(settings, embedder, "ah-tk-20232024-901.xml")  # replaces kv-tk-2024Z00001's text
+    assert first.name in [p.name for p in segments.iterdir()]  # the generation before holds it
+    add_files(settings, embedder, "ah-tk-20092010-1234.xml")
+    assert first.name not in [p.name for p in segments.iterdir()]
 
 
 # --- who may replace a stored document ------------------------------------------------------
