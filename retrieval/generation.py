@@ -47,6 +47,7 @@ FORMAT = 5  # 3: documents and chunks in the generation, file checksums; 4: BM25
 CURRENT = "CURRENT"
 DOCUMENTS = "documents"
 SEGMENTS = "segments"
+MANIFESTS_KEPT = 4  # a writer reads the current generation's and the new one's several times
 _NAME = re.compile(r"g\d{20}-[0-9a-f]+")
 
 
@@ -70,6 +71,8 @@ class Generations:
         self.root = root
         self.documents_dir = root / DOCUMENTS
         self.segments_dir = root / SEGMENTS
+        #: the manifests read so far (a generation folder never changes once it has its name)
+        self._manifests: dict[str, dict[str, Any]] = {}
 
     # --- reading ------------------------------------------------------------------------------
     def current(self) -> str | None:
@@ -89,6 +92,13 @@ class Generations:
 
     def manifest(self, name: str) -> dict[str, Any]:
         """The generation's manifest, unchecked; IndexUnavailable if it cannot be read."""
+        if name not in self._manifests:
+            if len(self._manifests) >= MANIFESTS_KEPT:
+                del self._manifests[next(iter(self._manifests))]
+            self._manifests[name] = self._read_manifest(name)
+        return self._manifests[name]
+
+    def _read_manifest(self, name: str) -> dict[str, Any]:
         try:
             manifest = json.loads((self.root / name / "manifest.json").read_text())
         except (OSError, ValueError) as exc:

@@ -11,7 +11,9 @@ import json
 import logging
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -57,54 +59,59 @@ class LexicalIndex:
         lengths: np.ndarray,
     ) -> None:
         self.terms = terms
-        self.vocabulary = {term: i for i, term in enumerate(terms)}
         self.indptr, self.rows, self.tf, self.tfc, self.lengths = indptr, rows, tf, tfc, lengths
         self.size = len(lengths)
 
-    @classmethod
-    def build(cls, texts: list[str]) -> LexicalIndex:
-        return cls._of([], sparse.csc_matrix((0, 0), dtype=np.float32), index_tokens(texts))
-
-    def updated(self, keep: np.ndarray, added: list[str]) -> LexicalIndex:
-        """This index with only the rows `keep` (bool per row) left, and `added` after them."""
-        kept = self._matrix()[np.flatnonzero(keep)]
-        return self._of(list(self.terms), kept, index_tokens(added))
+    @cached_property
+    def vocabulary(self) -> dict[str, int]:
+        """term -> its id (built on first use: an update does not need it)."""
+        return {term: i for i, term in enumerate(self.terms)}
 
     @classmethod
-    def _of(cls, terms: list[str], kept: sparse.spmatrix, tokens: list[list[str]]) -> LexicalIndex:
-        """The index of the rows of `kept` (over `terms`) followed by rows of `tokens`."""
+    def build(cls, texts: list[str], terms: Sequence[str] = ()) -> LexicalIndex:
+        """The index of `texts`; its term ids start with `terms` (those of an index it extends)."""
+        tokens = index_tokens(texts)
         vocabulary = {term: i for i, term in enumerate(terms)}
         ids = [vocabulary.setdefault(t, len(vocabulary)) for row in tokens for t in row]
         lengths = np.array([len(row) for row in tokens], dtype=np.int32)
-        new = sparse.csr_matrix(
+        matrix = sparse.csc_matrix(  # duplicates summed: frequencies
             (
                 np.ones(len(ids), dtype=np.float32),
                 (np.repeat(np.arange(len(tokens)), lengths), np.asarray(ids, dtype=np.int64)),
             ),
             shape=(len(tokens), len(vocabulary)),
         )
-        kept = sparse.csr_matrix(kept, dtype=np.float32)
-        kept.resize((kept.shape[0], len(vocabulary)))
-        matrix = sparse.vstack([kept, new], format="csc")  # duplicates summed: frequencies
         matrix.sort_indices()
-        lengths = np.concatenate([np.asarray(kept.sum(axis=1)).ravel(), lengths])
-        average = float(lengths.mean()) if len(lengths) else 1.0
-        norm = K1 * (1 - B + B * lengths / max(average, 1e-9))
         tf = matrix.data.astype(np.float32)
         rows = matrix.indices.astype(np.int32)
-        return cls(
-            list(vocabulary),
-            matrix.indptr.astype(np.int64),
-            rows,
-            tf,
-            (tf / (tf + norm[rows])).astype(np.float32),
-            lengths.astype(np.int32),
-        )
+        indptr = matrix.indptr.astype(np.int64)
+        return cls(list(vocabulary), indptr, rows, tf, _normalised(tf, rows, lengths), lengths)
 
-    def _matrix(self) -> sparse.csc_matrix:
-        return sparse.csc_matrix(
-            (self.tf, self.rows, self.indptr), shape=(self.size, len(self.terms))
-        )
+    def updated(self, keep: np.ndarray, added: list[str]) -> LexicalIndex:
+        """This index with only the rows `keep` (bool per row) left, and `added` after them.
+
+        Works on the postings: each term's kept postings (renumbered) are followed by its
+        postings in the added rows, which all come after them; only `added` is tokenised."""
+        fresh = self.build(added, self.terms)
+        in_kept = keep[self.rows]
+        before = np.concatenate([[0], np.cumsum(in_kept)])  # kept postings before each posting
+        kept_counts = np.zeros(len(fresh.terms), dtype=np.int64)
+        kept_counts[: len(self.terms)] = before[self.indptr[1:]] - before[self.indptr[:-1]]
+        added_counts = np.diff(fresh.indptr)
+        indptr = np.concatenate([[0], np.cumsum(kept_counts + added_counts)])
+        rows = np.empty(indptr[-1], dtype=np.int32)
+        tf = np.empty(indptr[-1], dtype=np.float32)
+        kept = np.flatnonzero(in_kept)
+        term = np.repeat(np.arange(len(fresh.terms)), kept_counts)
+        at = indptr[term] + np.arange(len(kept)) - before[self.indptr[term]]
+        rows[at] = (np.cumsum(keep) - 1)[self.rows[kept]]
+        tf[at] = self.tf[kept]
+        term = np.repeat(np.arange(len(fresh.terms)), added_counts)
+        at = indptr[term] + kept_counts[term] + np.arange(len(fresh.rows)) - fresh.indptr[term]
+        rows[at] = fresh.rows + int(keep.sum())
+        tf[at] = fresh.tf
+        lengths = np.concatenate([self.lengths[keep], fresh.lengths]).astype(np.int32)
+        return LexicalIndex(fresh.terms, indptr, rows, tf, _normalised(tf, rows, lengths), lengths)
 
     def save(self, folder: Path) -> None:
         folder.mkdir()
@@ -164,6 +171,13 @@ class LexicalIndex:
         postings = self._postings(term_id)[0]
         at = np.searchsorted(postings, rows)
         return (at < len(postings)) & (postings[np.minimum(at, len(postings) - 1)] == rows)
+
+
+def _normalised(tf: np.ndarray, rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each posting's length-normalised frequency, as BM25 scores it (`LexicalIndex`)."""
+    average = float(lengths.mean()) if len(lengths) else 1.0
+    norm = K1 * (1 - B + B * lengths / max(average, 1e-9))
+    return (tf / (tf + norm[rows])).astype(np.float32)
 
 
 class DenseIndex:

@@ -64,6 +64,41 @@ def test_bm25_scores_are_bm25s_and_rows_change_in_place() -> None:
     assert ours.updated(np.array([True] * 4 + [False]), []).term_id("plattelandsvrouw") is None
 
 
+def test_postings_updated_in_place_score_as_an_index_built_anew() -> None:
+    """Rows dropped and added over many updates, against an index of the same texts built anew:
+    every term scores every row alike."""
+    rng = np.random.default_rng(3)
+    pool = [
+        "minister",
+        "subsidie",
+        "dioxine",
+        "sinterfabriek",
+        "gemeente",
+        "paspoort",
+        "rookgas",
+        "kamer",
+        "vraag",
+    ]
+
+    def text() -> str:
+        return " ".join(rng.choice(pool, size=int(rng.integers(1, 9))))
+
+    texts = [text() for _ in range(12)]
+    index = LexicalIndex.build(texts)
+    for _ in range(25):
+        keep = rng.random(len(texts)) > 0.3
+        added = [text() for _ in range(int(rng.integers(0, 4)))]
+        if rng.random() < 0.2:
+            added.append(f"nieuw{rng.integers(100)} woord")
+        texts = [t for t, k in zip(texts, keep, strict=True) if k] + added
+        index = index.updated(keep, added)
+        anew = LexicalIndex.build(texts)
+        assert index.size == len(texts) and np.array_equal(index.lengths, anew.lengths)
+        for term in set(index.terms) | set(anew.terms):
+            assert np.allclose(index.scores({term: 1.0}), anew.scores({term: 1.0}), atol=1e-6)
+            assert (index.term_id(term) is None) == (anew.term_id(term) is None)
+
+
 def test_rare_words_weigh_more_and_name_the_question() -> None:
     terms = question_terms("Komt er een kilometerheffing voor elektrische auto's?")
     weight = {readings[0][1][0]: w for w, readings in terms.words}
