@@ -26,12 +26,14 @@ import hashlib
 import math
 import re
 import unicodedata
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import py3langid
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS
+from threadpoolctl import ThreadpoolController
 
 from retrieval.decline import DeclineModel, Signals
 from retrieval.embedding import Encoder
@@ -148,6 +150,21 @@ def detect_language(question: str) -> tuple[str, float]:
     return ("en" if p_english >= 0.5 else "nl"), p_english
 
 
+@lru_cache(maxsize=1)
+def _thread_pools() -> ThreadpoolController:
+    return ThreadpoolController()  # made at the first question: BLAS and FAISS are loaded by then
+
+
+def one_thread() -> AbstractContextManager[object]:
+    """BLAS (numpy's, FAISS's) and OpenMP (FAISS) on one thread while a question is read and
+    ranked. Its products and scans over the vectors are small or memory-bound: a second thread
+    only waits (or spins) for the first and takes a core from the other processes. Two web
+    workers on 2 cores answer the scale level's questions in about half the time so
+    (bench/bench_retrieval.py). The BLAS count is the process's: set for the call, like USE
+    sets its own, and restored after it; OpenMP's is the calling thread's."""
+    return _thread_pools().limit(limits=1)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -238,12 +255,14 @@ class HybridSearcher:
     def analyse(self, question: str, vector: np.ndarray | None = None) -> Query:
         """The question read; `vector`: its query vector when it is already known."""
         language, p_english = detect_language(question)
-        if vector is None:
-            vector = self.embedder.encode_queries([question])[0]
-        if p_english >= 0.5:
-            terms = english_terms(question, self.bundle.vocabulary, self.embedder.encode_documents)
-        else:
-            terms = question_terms(question)
+        with one_thread():
+            if vector is None:
+                vector = self.embedder.encode_queries([question])[0]
+            if p_english >= 0.5:
+                vocabulary, embed = self.bundle.vocabulary, self.embedder.encode_documents
+                terms = english_terms(question, vocabulary, embed)
+            else:
+                terms = question_terms(question)
         present = terms.present(lambda term: self.bundle.lexical.term_id(term) is not None)
         return Query(question, language, p_english, vector, terms, present)
 
@@ -252,7 +271,8 @@ class HybridSearcher:
         return self.rank_query(self.analyse(question), allowed)
 
     def rank_query(self, query: Query, allowed: np.ndarray | None = None) -> Ranking:
-        found = self.candidates_for(query, allowed)
+        with one_thread():
+            found = self.candidates_for(query, allowed)
         fusion = self.profile.fusion
         w = fusion.dense_weight(query.p_english)
         fused = (
