@@ -282,17 +282,12 @@ class HybridSearcher:
             - fusion.unanswered * found.unanswered
         )
         order = np.argsort(-fused)
+        columns = (found.rows, fused, found.dense, found.lexical, found.coverage, found.unanswered)
         hits = [
-            Hit(
-                int(found.rows[i]),
-                float(fused[i]),
-                float(found.dense[i]),
-                float(found.lexical[i]),
-                float(found.coverage[i]),
-                bool(found.unanswered[i]),
-                found.sentences[i],
+            Hit(*features, found.sentences[i])
+            for i, *features in zip(
+                order.tolist(), *(c[order].tolist() for c in columns), strict=True
             )
-            for i in order
         ]
         signals = Signals.of(query.present, found.dense, found.key_covered[order])
         return Ranking(
@@ -338,18 +333,20 @@ class HybridSearcher:
         every sentence's cosine, by chunk."""
         lo, hi = self._sentence_start[rows], self._sentence_start[rows + 1]
         best = chunk_scores.copy()
-        sentences: list[tuple[tuple[int, float], ...]] = []
-        if not (hi > lo).any():
+        counts = hi - lo
+        if not counts.any():
             return best, [()] * len(rows)
-        index = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
-        sims = self.bundle.sentence_vectors[index].astype(np.float32) @ query
-        offset = 0
-        for i, (a, b) in enumerate(zip(lo, hi, strict=True)):
-            chunk_sims = sims[offset : offset + b - a]
-            offset += b - a
-            if len(chunk_sims):
-                best[i] = chunk_sims.max()
-            sentences.append(tuple(zip(range(a, b), map(float, chunk_sims), strict=True)))
+        # the candidates' sentence rows, run after run, and where each chunk's run starts
+        starts = np.cumsum(counts) - counts
+        index = np.arange(int(counts.sum())) + np.repeat(lo - starts, counts)
+        sims = self.bundle.sentences(index) @ query
+        has = counts > 0
+        best[has] = np.maximum.reduceat(sims, starts[has])
+        values = sims.tolist()
+        sentences = [
+            tuple(zip(range(a, a + n), values[at : at + n], strict=True))
+            for a, n, at in zip(lo.tolist(), counts.tolist(), starts.tolist(), strict=True)
+        ]
         return best, sentences
 
 
