@@ -59,7 +59,10 @@ class LexicalIndex:
         lengths: np.ndarray,
     ) -> None:
         self.terms = terms
-        self.indptr, self.rows, self.tf, self.tfc, self.lengths = indptr, rows, tf, tfc, lengths
+        # plain arrays over the same memory: a memory map is indexed 4-10 times slower (its
+        # Python subclass), and a question indexes them hundreds of times
+        arrays = (np.asarray(a) for a in (indptr, rows, tf, tfc, lengths))
+        self.indptr, self.rows, self.tf, self.tfc, self.lengths = arrays
         self.size = len(lengths)
 
     @cached_property

@@ -26,12 +26,14 @@ import hashlib
 import math
 import re
 import unicodedata
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import py3langid
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS
+from threadpoolctl import ThreadpoolController
 
 from retrieval.decline import DeclineModel, Signals
 from retrieval.embedding import Encoder
@@ -148,6 +150,21 @@ def detect_language(question: str) -> tuple[str, float]:
     return ("en" if p_english >= 0.5 else "nl"), p_english
 
 
+@lru_cache(maxsize=1)
+def _thread_pools() -> ThreadpoolController:
+    return ThreadpoolController()  # made at the first question: BLAS and FAISS are loaded by then
+
+
+def one_thread() -> AbstractContextManager[object]:
+    """BLAS (numpy's, FAISS's) and OpenMP (FAISS) on one thread while a question is read and
+    ranked. Its products and scans over the vectors are small or memory-bound: a second thread
+    only waits (or spins) for the first and takes a core from the other processes. Two web
+    workers on 2 cores answer the scale level's questions in about half the time so
+    (bench/bench_retrieval.py). The BLAS count is the process's: set for the call, like USE
+    sets its own, and restored after it; OpenMP's is the calling thread's."""
+    return _thread_pools().limit(limits=1)
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -238,12 +255,14 @@ class HybridSearcher:
     def analyse(self, question: str, vector: np.ndarray | None = None) -> Query:
         """The question read; `vector`: its query vector when it is already known."""
         language, p_english = detect_language(question)
-        if vector is None:
-            vector = self.embedder.encode_queries([question])[0]
-        if p_english >= 0.5:
-            terms = english_terms(question, self.bundle.vocabulary, self.embedder.encode_documents)
-        else:
-            terms = question_terms(question)
+        with one_thread():
+            if vector is None:
+                vector = self.embedder.encode_queries([question])[0]
+            if p_english >= 0.5:
+                vocabulary, embed = self.bundle.vocabulary, self.embedder.encode_documents
+                terms = english_terms(question, vocabulary, embed)
+            else:
+                terms = question_terms(question)
         present = terms.present(lambda term: self.bundle.lexical.term_id(term) is not None)
         return Query(question, language, p_english, vector, terms, present)
 
@@ -252,7 +271,8 @@ class HybridSearcher:
         return self.rank_query(self.analyse(question), allowed)
 
     def rank_query(self, query: Query, allowed: np.ndarray | None = None) -> Ranking:
-        found = self.candidates_for(query, allowed)
+        with one_thread():
+            found = self.candidates_for(query, allowed)
         fusion = self.profile.fusion
         w = fusion.dense_weight(query.p_english)
         fused = (
@@ -262,17 +282,12 @@ class HybridSearcher:
             - fusion.unanswered * found.unanswered
         )
         order = np.argsort(-fused)
+        columns = (found.rows, fused, found.dense, found.lexical, found.coverage, found.unanswered)
         hits = [
-            Hit(
-                int(found.rows[i]),
-                float(fused[i]),
-                float(found.dense[i]),
-                float(found.lexical[i]),
-                float(found.coverage[i]),
-                bool(found.unanswered[i]),
-                found.sentences[i],
+            Hit(*features, found.sentences[i])
+            for i, *features in zip(
+                order.tolist(), *(c[order].tolist() for c in columns), strict=True
             )
-            for i in order
         ]
         signals = Signals.of(query.present, found.dense, found.key_covered[order])
         return Ranking(
@@ -318,18 +333,20 @@ class HybridSearcher:
         every sentence's cosine, by chunk."""
         lo, hi = self._sentence_start[rows], self._sentence_start[rows + 1]
         best = chunk_scores.copy()
-        sentences: list[tuple[tuple[int, float], ...]] = []
-        if not (hi > lo).any():
+        counts = hi - lo
+        if not counts.any():
             return best, [()] * len(rows)
-        index = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)])
+        # the candidates' sentence rows, run after run, and where each chunk's run starts
+        starts = np.cumsum(counts) - counts
+        index = np.arange(int(counts.sum())) + np.repeat(lo - starts, counts)
         sims = self.bundle.sentence_vectors.gather(index) @ query
-        offset = 0
-        for i, (a, b) in enumerate(zip(lo, hi, strict=True)):
-            chunk_sims = sims[offset : offset + b - a]
-            offset += b - a
-            if len(chunk_sims):
-                best[i] = chunk_sims.max()
-            sentences.append(tuple(zip(range(a, b), map(float, chunk_sims), strict=True)))
+        has = counts > 0
+        best[has] = np.maximum.reduceat(sims, starts[has])
+        values = sims.tolist()
+        sentences = [
+            tuple(zip(range(a, a + n), values[at : at + n], strict=True))
+            for a, n, at in zip(lo.tolist(), counts.tolist(), starts.tolist(), strict=True)
+        ]
         return best, sentences
 
 

