@@ -27,7 +27,14 @@ from retrieval.filters import Catalog, SearchFilter, Selection, Sort
 from retrieval.generation import Generations, changed_documents
 from retrieval.lock import holder
 from retrieval.results import Passage, SearchResult
-from retrieval.search import Hit, HybridSearcher, Ranking, clean_question, detect_language
+from retrieval.search import (
+    Hit,
+    HybridSearcher,
+    Ranking,
+    blas_on_one_thread,
+    clean_question,
+    detect_language,
+)
 from retrieval.settings import Settings
 from retrieval.store import Store
 from retrieval.timeline import Timeline, answering_hits, newest_first, one_per_document
@@ -92,6 +99,7 @@ class Engine:
         #: Why the CURRENT generation is not the one served, when it is not.
         self.fallback: str | None = None
         self._loaded = self._load_best()
+        blas_on_one_thread()
 
     @property
     def generation(self) -> str:

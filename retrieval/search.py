@@ -156,13 +156,20 @@ def _thread_pools() -> ThreadpoolController:
 
 
 def one_thread() -> AbstractContextManager[object]:
-    """BLAS (numpy's, FAISS's) and OpenMP (FAISS) on one thread while a question is read and
-    ranked. Its products and scans over the vectors are small or memory-bound: a second thread
-    only waits (or spins) for the first and takes a core from the other processes. Two web
-    workers on 2 cores answer the scale level's questions in about half the time so
-    (bench/bench_retrieval.py). The BLAS count is the process's: set for the call, like USE
-    sets its own, and restored after it; OpenMP's is the calling thread's."""
-    return _thread_pools().limit(limits=1)
+    """OpenMP (FAISS's scans) on one thread while a question is read and ranked, for the calling
+    thread (OpenMP's count is per thread) and restored after. Its scans over the vectors are
+    memory-bound: a second thread only waits (or spins) for the first and takes a core from the
+    other processes. BLAS's count is the process's, so a reader sets it once
+    (`blas_on_one_thread`)."""
+    return _thread_pools().limit(limits=1, user_api="openmp")
+
+
+def blas_on_one_thread() -> None:
+    """BLAS (numpy's products, FAISS's) on one thread for the rest of this process: a reader
+    answers each question on one thread, and on 2 cores two web workers answer the scale level's
+    questions in about half the time so (bench/bench_retrieval.py). Set once, not per question,
+    because a per-call limit restored by two threads at once could leave either count."""
+    _thread_pools().limit(limits=1, user_api="blas")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
