@@ -152,12 +152,12 @@ def timed_update(settings: Settings, embedder: Embedder, change: str, path: Path
 def sgd_main(level: str, updates: int) -> None:
     folder, build = built_level(level)
     settings = Settings(data_dir=folder, database_url=None)
-    generations = Generations(settings.index_dir)
-    manifest = generations.manifest(generations.current() or "")
-    documents, chunks = len(manifest["documents"]), len(manifest["index"]["chunk_ids"])
     embedder = Embedder(DEFAULT_MODEL)
     with writing(settings, Store(settings.sqlalchemy_url), embedder) as writer:
         writer.publish()  # untimed: an index saved by an older version is brought up to date
+    generations = Generations(settings.index_dir)
+    manifest = generations.manifest(generations.current() or "")
+    documents, chunks = len(manifest["documents"]), len(manifest["index"]["chunk_ids"])
     rng = random.Random(0)
     timings: dict[str, list[float]] = {"add": [], "replace": [], "remove": []}
     with tempfile.TemporaryDirectory() as tmp:
