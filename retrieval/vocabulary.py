@@ -63,7 +63,8 @@ class Vocabulary:
         counts.subtract(word_counts(removed))
         counts.update(word_counts(added))
         known = dict(zip(self.words, self.vectors, strict=True))
-        return self.of_counts(+counts, embed, self.vectors.shape[1], known)
+        stems = dict(zip(self.words, self.stems, strict=True))
+        return self.of_counts(+counts, embed, self.vectors.shape[1], known, stems)
 
     @classmethod
     def of_counts(
@@ -72,19 +73,27 @@ class Vocabulary:
         embed: Callable[[list[str]], np.ndarray],
         dimension: int,
         known: dict[str, np.ndarray],
+        stems: dict[str, str] | None = None,
     ) -> Vocabulary:
-        common = [w for w, n in counts.most_common() if n >= MIN_COUNT]
+        """The vocabulary of `counts`; `known` words keep their vector, and `stems` (word ->
+        stem, a vocabulary's forms) spare stemming those words again."""
+        # commonest first, ties alphabetically: the same forms however the counts came about
+        common = sorted(
+            (w for w, n in counts.items() if n >= MIN_COUNT), key=lambda w: (-counts[w], w)
+        )
+        stems = dict(stems or {})
+        unstemmed = [w for w in common if w not in stems]
+        stems.update(zip(unstemmed, stem(unstemmed), strict=True))
         form: dict[str, str] = {}
-        for word, word_stem in zip(common, stem(common), strict=True):
-            form.setdefault(word_stem, word)  # most_common order: the commonest form wins
-        stems = list(form)
-        forms = [form[s] for s in stems]
+        for word, word_stem in zip(common, map(stems.__getitem__, common), strict=True):
+            form.setdefault(word_stem, word)  # the commonest form wins
+        forms = list(form.values())
         new = [w for w in forms if w not in known]
         embedded = dict(zip(new, embed(new), strict=True)) if new else {}
         vectors = np.array(
             [known[w] if w in known else embedded[w] for w in forms], dtype=np.float32
         ).reshape(len(forms), dimension)
-        return cls(stems, forms, vectors, counts)
+        return cls(list(form), forms, vectors, counts)
 
     def nearest(self, vectors: np.ndarray) -> list[list[tuple[str, float]]]:
         """For each (normalised) word vector, the corpus stems at least `MIN_SIMILARITY` near."""

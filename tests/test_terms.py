@@ -7,6 +7,7 @@ import numpy as np
 
 from retrieval.index import LexicalIndex
 from retrieval.terms import compound_parts, index_tokens, question_terms, stem
+from retrieval.vocabulary import Vocabulary
 
 
 def test_compounds_split_into_their_parts() -> None:
@@ -114,3 +115,48 @@ def test_a_word_found_only_through_its_parts_counts_half() -> None:
     assert terms.present(lambda term: term in parts) == 0.5
     assert terms.present(lambda term: term == stem(["pensioenhervorming"])[0]) == 1.0
     assert terms.present(lambda term: False) == 0.0
+
+
+def test_a_vocabulary_updated_holds_the_words_one_built_anew_holds() -> None:
+    """Words counted out and in over several updates: the same stems, each by the same form with
+    the same vector, as a vocabulary built from the resulting texts; only new forms embedded."""
+    rng = np.random.default_rng(5)
+    pool = [
+        "paspoort",
+        "paspoorten",
+        "geldig",
+        "geldige",
+        "minister",
+        "ministers",
+        "subsidie",
+        "dioxine",
+        "gemeente",
+        "gemeenten",
+    ]
+    vectors = {word: rng.standard_normal(8).astype(np.float32) for word in pool}
+    embedded: list[str] = []
+
+    def embed(words: list[str]) -> np.ndarray:
+        embedded.extend(words)
+        return np.array([vectors[w] for w in words])
+
+    def text() -> str:
+        return " ".join(rng.choice(pool, size=int(rng.integers(2, 7))))
+
+    texts = [text() for _ in range(10)]
+    vocabulary = Vocabulary.build(texts, embed, 8)
+    for _ in range(15):
+        keep = rng.random(len(texts)) > 0.3
+        added = [text() for _ in range(int(rng.integers(0, 4)))]
+        gone = [t for t, k in zip(texts, keep, strict=True) if not k]
+        texts = [t for t, k in zip(texts, keep, strict=True) if k] + added
+        before = set(vocabulary.words)
+        embedded.clear()
+        vocabulary = vocabulary.updated(gone, added, embed)
+        assert set(embedded) <= set(vocabulary.words) - before
+        anew = Vocabulary.build(texts, lambda words: np.array([vectors[w] for w in words]), 8)
+        assert dict(zip(vocabulary.stems, vocabulary.words, strict=True)) == dict(
+            zip(anew.stems, anew.words, strict=True)
+        )
+        for word, vector in zip(vocabulary.words, vocabulary.vectors, strict=True):
+            assert np.array_equal(vector, vectors[word])
