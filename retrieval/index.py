@@ -22,6 +22,7 @@ from scipy import sparse
 
 from retrieval.decline import DeclineModel
 from retrieval.errors import IndexUnavailable
+from retrieval.precision import as_float16, as_float32
 from retrieval.segments import VectorSegments
 from retrieval.terms import QuestionTerms, index_tokens
 from retrieval.vocabulary import Vocabulary
@@ -294,7 +295,7 @@ class IndexBundle:
         np.save(folder / "sentence_positions.npy", self.sentence_vectors.positions)
         np.save(folder / "sentence_spans.npy", self.sentence_spans)
         vocabulary = self.vocabulary or Vocabulary([], [], np.zeros((0, self.dense.index.d)))
-        np.save(folder / "vocabulary.npy", vocabulary.vectors.astype(np.float16))
+        np.save(folder / "vocabulary.npy", as_float16(vocabulary.vectors))
         (folder / "vocabulary.json").write_text(
             json.dumps(
                 {"stems": vocabulary.stems, "words": vocabulary.words, "counts": vocabulary.counts},
@@ -353,7 +354,7 @@ class IndexBundle:
 
 def _load_vocabulary(folder: Path) -> Vocabulary:
     words = json.loads((folder / "vocabulary.json").read_text())
-    vectors = np.load(folder / "vocabulary.npy").astype(np.float32)
+    vectors = as_float32(np.load(folder / "vocabulary.npy"))
     return Vocabulary(words["stems"], words["words"], vectors, Counter(words.get("counts", {})))
 
 

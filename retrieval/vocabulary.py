@@ -49,7 +49,7 @@ class Vocabulary:
     ) -> Vocabulary:
         """The words of `texts` used at least `MIN_COUNT` times, each stem by its commonest
         form, embedded with `embed`."""
-        return cls.of_counts(word_counts(texts), embed, dimension, {})
+        return cls.of_counts(word_counts(texts), embed, dimension)
 
     def updated(
         self,
@@ -62,9 +62,7 @@ class Vocabulary:
         counts = self.counts.copy()
         counts.subtract(word_counts(removed))
         counts.update(word_counts(added))
-        known = dict(zip(self.words, self.vectors, strict=True))
-        stems = dict(zip(self.words, self.stems, strict=True))
-        return self.of_counts(+counts, embed, self.vectors.shape[1], known, stems)
+        return self.of_counts(+counts, embed, self.vectors.shape[1], self)
 
     @classmethod
     def of_counts(
@@ -72,27 +70,28 @@ class Vocabulary:
         counts: Counter[str],
         embed: Callable[[list[str]], np.ndarray],
         dimension: int,
-        known: dict[str, np.ndarray],
-        stems: dict[str, str] | None = None,
+        previous: Vocabulary | None = None,
     ) -> Vocabulary:
-        """The vocabulary of `counts`; `known` words keep their vector, and `stems` (word ->
-        stem, a vocabulary's forms) spare stemming those words again."""
+        """The vocabulary of `counts`; the forms `previous` holds keep their vector and stem."""
+        row_of = {word: row for row, word in enumerate(previous.words)} if previous else {}
+        stems = dict(zip(previous.words, previous.stems, strict=True)) if previous else {}
         # commonest first, ties alphabetically: the same forms however the counts came about
         common = sorted(
             (w for w, n in counts.items() if n >= MIN_COUNT), key=lambda w: (-counts[w], w)
         )
-        stems = dict(stems or {})
         unstemmed = [w for w in common if w not in stems]
         stems.update(zip(unstemmed, stem(unstemmed), strict=True))
         form: dict[str, str] = {}
-        for word, word_stem in zip(common, map(stems.__getitem__, common), strict=True):
-            form.setdefault(word_stem, word)  # the commonest form wins
+        for word in common:
+            form.setdefault(stems[word], word)  # the commonest form wins
         forms = list(form.values())
-        new = [w for w in forms if w not in known]
-        embedded = dict(zip(new, embed(new), strict=True)) if new else {}
-        vectors = np.array(
-            [known[w] if w in known else embedded[w] for w in forms], dtype=np.float32
-        ).reshape(len(forms), dimension)
+        rows = np.array([row_of.get(w, -1) for w in forms], dtype=np.int64)
+        vectors = np.empty((len(forms), dimension), dtype=np.float32)
+        if previous is not None:
+            vectors[rows >= 0] = previous.vectors[rows[rows >= 0]]
+        new = [w for w, row in zip(forms, rows, strict=True) if row < 0]
+        if new:
+            vectors[rows < 0] = embed(new)
         return cls(list(form), forms, vectors, counts)
 
     def nearest(self, vectors: np.ndarray) -> list[list[tuple[str, float]]]:
