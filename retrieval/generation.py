@@ -7,15 +7,15 @@ is not in its text. The index folder (`$VRAAGBAAK_DATA_DIR/index`) holds:
     CURRENT                    the name of the generation readers load
     g<time>-<fingerprint>/     one generation: manifest.json, chunks.json and the index files
     documents/<version>.json   document texts, shared by the generations that hold that version
-    segments/<sha256>.npy      sentence vectors, shared likewise (see `retrieval.segments`)
+    segments/<checksum>.npy    sentence vectors, shared likewise (see `retrieval.segments`)
 
 Only the writer saves (see `retrieval.writer`): documents and new vector segments first, then
 the generation under a temporary name, every file and folder fsynced, renamed into place, and last
 the CURRENT pointer swapped with `os.replace`. A crash at any moment leaves CURRENT on a complete
-generation. The manifest carries a SHA-256 of every file, checked on load: a damaged generation is
-refused with the file named. Shared files are never rewritten once saved (a segment's name is its
-checksum). The writer deletes old generations only after it has loaded the new one back, and
-keeps the one before it for readers still loading that.
+generation. The manifest carries a checksum of every file (see `retrieval.files`), checked on
+load: a damaged generation is refused with the file named. Shared files are never rewritten once
+saved (a segment's name is its checksum). The writer deletes old generations only after it has
+loaded the new one back, and keeps the one before it for readers still loading that.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from retrieval.store import SEEDED, Store
 log = logging.getLogger(__name__)
 
 FORMAT = 5  # 3: documents and chunks in the generation, file checksums; 4: BM25 postings;
-# 5: sentence vectors in shared segments
+# 5: sentence vectors in shared segments, XXH3 checksums
 CURRENT = "CURRENT"
 DOCUMENTS = "documents"
 SEGMENTS = "segments"
@@ -243,7 +243,7 @@ class Generations:
     def _save_document(self, document: Document, version: str) -> str:
         """Writes the document's file unless an identical one is there; returns its digest."""
         data = json.dumps(document.to_dict(), ensure_ascii=False, sort_keys=True).encode()
-        digest = hashlib.sha256(data).hexdigest()
+        digest = files.checksum(data)
         path = self.documents_dir / f"{version}.json"
         if not (path.is_file() and files.digest(path) == digest):  # the folder is synced after all
             files.write_durably(path, data, sync_folder=False)

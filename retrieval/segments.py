@@ -7,7 +7,7 @@ Lucene stores its segments: an update writes only its new rows, as one more segm
 that went are dropped from the generation's row map, not from the file; and segments are merged
 once too many pile up or too little of them is still used.
 
-A segment file is named by the SHA-256 of its bytes (`<digest>.npy` in `index/segments/`), so
+A segment file is named by the checksum of its bytes (`<digest>.npy` in `index/segments/`), so
 its name is its checksum, and two generations holding the same vectors hold the same file. Each
 is mapped read-only: the pages a question touches are read, and processes share them.
 """
