@@ -75,11 +75,15 @@ def write_durably(path: Path, data: bytes, sync_folder: bool = True) -> None:
         fsync(path.parent)
 
 
-def save_content_addressed(folder: Path, data: bytes, suffix: str) -> str:
-    """Writes `data` as `folder/<its checksum><suffix>` unless an intact copy is there; returns
-    the digest. The folder itself is not fsynced: the caller does that once, after all."""
-    name = checksum(data)
-    path = folder / f"{name}{suffix}"
-    if not (path.is_file() and digest(path) == name):
+def save(path: Path, data: bytes) -> str:
+    """Writes `data` to `path` unless an intact copy is there; returns its checksum. The folder is
+    not fsynced: the caller does that once, after all its files."""
+    expected = checksum(data)
+    if not (path.is_file() and digest(path) == expected):
         write_durably(path, data, sync_folder=False)
-    return name
+    return expected
+
+
+def save_content_addressed(folder: Path, data: bytes, suffix: str) -> str:
+    """Saves `data` as `folder/<its checksum><suffix>` (see `save`); returns the checksum."""
+    return save(folder / f"{checksum(data)}{suffix}", data)

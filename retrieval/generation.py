@@ -243,11 +243,7 @@ class Generations:
     def _save_document(self, document: Document, version: str) -> str:
         """Writes the document's file unless an identical one is there; returns its digest."""
         data = json.dumps(document.to_dict(), ensure_ascii=False, sort_keys=True).encode()
-        digest = files.checksum(data)
-        path = self.documents_dir / f"{version}.json"
-        if not (path.is_file() and files.digest(path) == digest):  # the folder is synced after all
-            files.write_durably(path, data, sync_folder=False)
-        return digest
+        return files.save(self.documents_dir / f"{version}.json", data)
 
     def prune(self, keep: Iterable[str]) -> None:
         """Deletes every generation but `keep`, leftovers of interrupted saves, and the document
