@@ -286,6 +286,13 @@ class IndexBundle:
     #: "profile": the ranking profile's key} (see `calibration.reusable`)
     calibration: dict[str, object] | None = None
 
+    def row_keys(self) -> list[tuple[int, str]] | None:
+        """(chunk record id, content hash) per row, the key `ingest.row_keys` gives the stored
+        chunks; None for an index saved without its record ids."""
+        if len(self.record_ids) != len(self.chunk_hashes):
+            return None
+        return list(zip(self.record_ids, self.chunk_hashes, strict=True))
+
     def write(self, folder: Path, segments: Path) -> dict[str, object]:
         """Writes the index files into `folder`, and the sentence vectors' new segments into
         `segments` (shared by generations); returns what the manifest keeps to read them."""

@@ -274,9 +274,9 @@ def update_index(
     """
     keys = row_keys(records)
     wanted = set(keys)
-    if len(previous.record_ids) != len(previous.chunk_hashes):
+    old_keys = previous.row_keys()
+    if old_keys is None:
         return None
-    old_keys = list(zip(previous.record_ids, previous.chunk_hashes, strict=True))
     keep = np.array([key in wanted for key in old_keys], dtype=bool)
     kept = int(keep.sum())
     if [key for key, k in zip(old_keys, keep, strict=True) if k] != keys[:kept]:

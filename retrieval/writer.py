@@ -30,6 +30,7 @@ from retrieval.ingest import (
     ingest_folders,
     refresh_index,
     remove_documents,
+    row_keys,
 )
 from retrieval.lock import WriterLock
 from retrieval.search import model_profile
@@ -243,14 +244,13 @@ def _chunks(
     """The chunks of `records`; those `current` holds already (the same record and text) are
     taken from there."""
     held: dict[tuple[int | None, str], Chunk] = {}
-    bundle = current.bundle if current else None
-    if current and bundle and len(bundle.record_ids) == len(bundle.chunk_hashes):
-        keys = zip(bundle.record_ids, bundle.chunk_hashes, strict=True)
+    keys = current.bundle.row_keys() if current and current.bundle else None
+    if current and keys is not None:
         held = dict(zip(keys, current.chunks, strict=True))
     texts = {document.doc_id: document.text for document, _ in documents}
     return [
-        held.get((record.id, record.content_hash)) or record.to_chunk(texts[record.doc_id])
-        for record in records
+        held.get(key) or record.to_chunk(texts[record.doc_id])
+        for key, record in zip(row_keys(records), records, strict=True)
     ]
 
 
