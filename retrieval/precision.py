@@ -18,6 +18,8 @@ def as_float32(vectors: np.ndarray) -> np.ndarray:
 
 
 def as_float16(vectors: np.ndarray) -> np.ndarray:
+    if vectors.dtype == np.float16:
+        return vectors
     import torch
 
     return torch.from_numpy(np.ascontiguousarray(vectors, dtype=np.float32)).half().numpy()

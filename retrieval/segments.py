@@ -50,7 +50,7 @@ class VectorSegments:
     @classmethod
     def of(cls, vectors: np.ndarray) -> VectorSegments:
         """One new (unsaved) segment holding `vectors`, in order."""
-        vectors = as_float16(vectors) if vectors.dtype != np.float16 else vectors
+        vectors = as_float16(vectors)
         return cls([vectors], [None], np.arange(len(vectors)))
 
     def __len__(self) -> int:
@@ -80,7 +80,7 @@ class VectorSegments:
     def updated(self, keep: np.ndarray, added: np.ndarray) -> VectorSegments:
         """These rows with only `keep` (bool per row) left and `added` after them: the added
         rows become a new segment; segments are merged as MAX_SEGMENTS and MIN_USED_SHARE say."""
-        added = as_float16(added) if added.dtype != np.float16 else added
+        added = as_float16(added)
         positions = np.concatenate(
             [self.positions[keep], self.stored + np.arange(len(added), dtype=np.int64)]
         )
