@@ -70,7 +70,7 @@ def main() -> None:
     )
     store = Store(settings.sqlalchemy_url)
     with writing(settings, store, source.embedder, progress=True) as writer:
-        writer.ingest([stripped(d) for d, _ in source.store.snapshot()[0]])
+        writer.ingest([stripped(d) for d, _ in source.store.documents().values()])
         writer.publish()
     loaded = Engine(settings, source.embedder, store)._loaded
     searcher = loaded.searcher

@@ -27,10 +27,10 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from retrieval import files
 from retrieval.documents import Chunk, Document, Span
@@ -59,8 +59,8 @@ class Generation:
     model: str  # EMBEDDING_MODEL the vectors were made with
     model_id: str  # `Embedder.model_id`: query vectors are comparable only under the same one
     versions: dict[str, str]  # doc_id -> version (see `ingest.document_version`)
-    documents: dict[str, Document]
-    chunks: list[Chunk]  # aligned with the rows of `bundle`
+    documents: Mapping[str, Document]
+    chunks: Sequence[Chunk]  # aligned with the rows of `bundle`
     bundle: IndexBundle | None  # None when there is nothing to search
 
 
@@ -109,31 +109,39 @@ class Generations:
             raise IndexOutdated(f"generation {name} was written by an older vraagbaak")
         return manifest
 
-    def load(
-        self, name: str, mmap: bool = False, parsed: dict[str, Document] | None = None
-    ) -> Generation:
+    def load(self, name: str, mmap: bool = False, lazy: bool = False) -> Generation:
         """The generation with every file checked against its checksum; IndexUnavailable if not.
 
-        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). `parsed`
-        (version -> Document, the writer's from the database): documents of those versions are
-        taken from there once their file is checked, not parsed again."""
+        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). `lazy` (the
+        writer): documents are parsed, and chunks made, only when asked for; their files are
+        checked all the same."""
         folder = self.root / name
         manifest = self.manifest(name)
-        parsed = parsed or {}
         try:
             self._check_files(name, manifest)
-            documents = {
-                doc_id: self._document(version, digest, parsed.get(version))
-                for doc_id, (version, digest) in manifest["documents"].items()
-            }
+            files_of = DocumentFiles(self, manifest["documents"])
+            if lazy:
+                files_of.check()
+            documents = files_of if lazy else dict(files_of)
             bundle = (
                 IndexBundle.read(folder, self.segments_dir, manifest["index"], mmap)
                 if manifest["index"]
                 else None
             )
-            chunks = _chunks(json.loads((folder / "chunks.json").read_text()), documents, bundle)
+            rows = json.loads((folder / "chunks.json").read_text())
+            chunks = ChunkRows(rows, bundle.chunk_ids if bundle else [], documents)
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexUnavailable(f"generation {name} does not add up ({exc!r})") from exc
+        return self._generation(name, documents, chunks if lazy else list(chunks), bundle)
+
+    def _generation(
+        self,
+        name: str,
+        documents: Mapping[str, Document],
+        chunks: Sequence[Chunk],
+        bundle: IndexBundle | None,
+    ) -> Generation:
+        manifest = self.manifest(name)
         return Generation(
             name=name,
             model=manifest["model"],
@@ -181,32 +189,38 @@ class Generations:
         """version -> digest of the generation's document files."""
         return {version: digest for version, digest in self.manifest(name)["documents"].values()}
 
-    def _document(self, version: str, digest: str, parsed: Document | None) -> Document:
+    def _document(self, version: str, digest: str) -> Document:
         path = self.documents_dir / f"{version}.json"
         data = files.read_checked(path, digest, f"document file {path.name}")
-        return parsed or Document.from_dict(json.loads(data))
+        try:
+            return Document.from_dict(json.loads(data))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IndexUnavailable(f"document file {path.name} does not add up ({exc!r})") from exc
 
     # --- writing (the writer only) ------------------------------------------------------------
     def save(
         self,
         model: str,
         model_id: str,
-        documents: Iterable[tuple[Document, str]],
-        chunks: list[Chunk],
+        versions: dict[str, str],
+        documents: Mapping[str, Document],
+        rows: Sequence[Sequence[Any]],
         bundle: IndexBundle | None,
         known: dict[str, str] | None = None,
     ) -> str:
         """Saves a new generation durably and points CURRENT at it; returns its name.
 
-        `documents` are (document, version) pairs; `chunks` are aligned with `bundle`'s rows.
-        `known` (version -> digest) are the document files of the generation this one follows,
-        checked when it was loaded: they are not written, read or hashed again.
+        `versions` (doc_id -> version) are its documents; `rows` (doc_id, section, start, end,
+        context) its chunks, aligned with `bundle`'s rows. `known` (version -> digest) are the
+        document files of the generation this one follows, checked when it was loaded: they are
+        not written, read or hashed again, and only the other documents are taken from
+        `documents`.
         """
         self.documents_dir.mkdir(parents=True, exist_ok=True)
         known = known or {}
         entries = {
-            document.doc_id: [version, known.get(version) or self._save_document(document, version)]
-            for document, version in documents
+            doc_id: [version, known.get(version) or self._save_document(documents[doc_id], version)]
+            for doc_id, version in versions.items()
         }
         files.fsync(self.documents_dir)
         fingerprint = bundle.fingerprint if bundle else hashlib.sha256(b"").hexdigest()
@@ -216,8 +230,7 @@ class Generations:
         index = bundle.write(building, self.segments_dir) if bundle else None
         if bundle:
             files.fsync(self.segments_dir)
-        rows = [[c.doc_id, c.section, c.span.start, c.span.end, c.context] for c in chunks]
-        (building / "chunks.json").write_text(json.dumps(rows, ensure_ascii=False))
+        (building / "chunks.json").write_text(json.dumps(list(rows), ensure_ascii=False))
         checksums = {
             path.relative_to(building).as_posix(): files.digest(path)
             for path in sorted(building.rglob("*"))
@@ -239,6 +252,19 @@ class Generations:
         files.fsync(self.root)
         files.write_durably(self.root / CURRENT, name.encode())
         return name
+
+    def saved(
+        self,
+        name: str,
+        documents: Mapping[str, Document],
+        rows: Sequence[Sequence[Any]],
+        bundle: IndexBundle | None,
+    ) -> Generation:
+        """The generation `save` just wrote, as `load(lazy=True)` gives it, without checking it
+        again; of `documents`, those it holds are not read back."""
+        files_of = DocumentFiles(self, self.manifest(name)["documents"], documents)
+        chunks = ChunkRows(rows, bundle.chunk_ids if bundle else [], files_of)
+        return self._generation(name, files_of, chunks, bundle)
 
     def _save_document(self, document: Document, version: str) -> str:
         """Writes the document's file unless an identical one is there; returns its digest."""
@@ -312,20 +338,75 @@ def changed_documents(before: dict[str, str], after: dict[str, str]) -> int:
     return sum(document_changes(before, after))
 
 
-def _chunks(
-    rows: list[list[Any]], documents: dict[str, Document], bundle: IndexBundle | None
-) -> list[Chunk]:
-    chunk_ids = bundle.chunk_ids if bundle else []
-    if len(rows) != len(chunk_ids):
-        raise ValueError(f"{len(rows)} chunks for {len(chunk_ids)} index rows")
-    chunks = []
-    labels = {
-        doc_id: {s.label for s in document.sections} for doc_id, document in documents.items()
-    }
-    for chunk_id, (doc_id, section, start, end, context) in zip(chunk_ids, rows, strict=True):
-        document = documents[doc_id]
-        if section not in labels[doc_id] or end > len(document.text):
-            raise ValueError(f"chunk {chunk_id} does not fit its document")
+class DocumentFiles(Mapping[str, Document]):
+    """A generation's documents (doc_id -> Document), each read from its file, and checked,
+    when first asked for; `given` ones (the writer's, from the database) are not read."""
+
+    def __init__(
+        self,
+        generations: Generations,
+        entries: dict[str, list[str]],
+        given: Mapping[str, Document] | None = None,
+    ) -> None:
+        self._generations = generations
+        self._entries = entries  # doc_id -> [version, digest]
+        self._read: dict[str, Document] = {
+            doc_id: document for doc_id, document in (given or {}).items() if doc_id in entries
+        }
+
+    def check(self) -> None:
+        """Every document file against its checksum, none of them parsed."""
+        for version, digest in self._entries.values():
+            self._generations._check_shared(f"{DOCUMENTS}/{version}.json", digest)
+
+    def __getitem__(self, doc_id: str) -> Document:
+        if doc_id not in self._read:
+            version, digest = self._entries[doc_id]
+            self._read[doc_id] = self._generations._document(version, digest)
+        return self._read[doc_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+class ChunkRows(Sequence[Chunk]):
+    """Chunks made from saved rows (doc_id, section, start, end, context) when asked for, each
+    checked to fit its document."""
+
+    def __init__(
+        self,
+        rows: Sequence[Sequence[Any]],
+        chunk_ids: Sequence[str],
+        documents: Mapping[str, Document],
+    ) -> None:
+        if len(rows) != len(chunk_ids):
+            raise ValueError(f"{len(rows)} chunks for {len(chunk_ids)} index rows")
+        self._rows = rows
+        self._chunk_ids = chunk_ids
+        self._documents = documents
+        self._labels: dict[str, set[str]] = {}  # doc_id -> its section labels
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return (self[i] for i in range(len(self)))
+
+    @overload
+    def __getitem__(self, i: int) -> Chunk: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Chunk]: ...
+    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        doc_id, section, start, end, context = self._rows[i]
+        document = self._documents[doc_id]
+        if doc_id not in self._labels:
+            self._labels[doc_id] = {s.label for s in document.sections}
+        if section not in self._labels[doc_id] or end > len(document.text):
+            raise ValueError(f"chunk {self._chunk_ids[i]} does not fit its document")
         span = Span(start, end)
-        chunks.append(Chunk(chunk_id, doc_id, section, span, span.of(document.text), context))
-    return chunks
+        return Chunk(self._chunk_ids[i], doc_id, section, span, span.of(document.text), context)

@@ -305,7 +305,12 @@ class IndexBundle:
         np.save(folder / "vocabulary.npy", as_float16(vocabulary.vectors))
         (folder / "vocabulary.json").write_text(
             json.dumps(
-                {"stems": vocabulary.stems, "words": vocabulary.words, "counts": vocabulary.counts},
+                {
+                    "stems": vocabulary.stems,
+                    "words": vocabulary.words,
+                    "counts": vocabulary.counts,
+                    "common": vocabulary.common,
+                },
                 ensure_ascii=False,
             )
         )
@@ -362,7 +367,8 @@ class IndexBundle:
 def _load_vocabulary(folder: Path) -> Vocabulary:
     words = json.loads((folder / "vocabulary.json").read_text())
     vectors = as_float32(np.load(folder / "vocabulary.npy"))
-    return Vocabulary(words["stems"], words["words"], vectors, Counter(words.get("counts", {})))
+    counts = Counter(words.get("counts", {}))
+    return Vocabulary(words["stems"], words["words"], vectors, counts, words.get("common", {}))
 
 
 def _load_decline(data: dict[str, object] | None) -> DeclineModel | None:

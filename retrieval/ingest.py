@@ -242,7 +242,7 @@ def build_index(
     )
     return IndexBundle(
         fingerprint=fingerprint(embedder.model_id, records),
-        chunk_ids=[c.chunk_id for c in chunks],
+        chunk_ids=[r.chunk_id for r in records],
         chunk_hashes=[r.content_hash for r in records],
         record_ids=[r.id for r in records if r.id is not None],
         dense=DenseIndex.build(chunk_vectors),
@@ -297,7 +297,7 @@ def update_index(
     log.info("Index updated in place: %d rows removed, %d added", len(keep) - kept, len(added))
     return IndexBundle(
         fingerprint=fingerprint(embedder.model_id, records),
-        chunk_ids=[c.chunk_id for c in chunks],
+        chunk_ids=[r.chunk_id for r in records],
         chunk_hashes=[r.content_hash for r in records],
         record_ids=[r.id for r in records if r.id is not None],
         dense=previous.dense,
@@ -326,7 +326,7 @@ def _updated_vocabulary(
     if vocabulary is None or not vocabulary.counts or len(previous_chunks) != len(keep):
         return build_vocabulary(store, embedder, chunks, batch_size, progress)
     return vocabulary.updated(
-        [c.search_text for c, k in zip(previous_chunks, keep, strict=True) if not k],
+        [previous_chunks[row].search_text for row in np.flatnonzero(~keep)],
         [c.search_text for c in chunks[int(keep.sum()) :]],
         lambda words: embed_cached(store, embedder, words, batch_size, progress, "words"),
     )

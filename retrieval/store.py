@@ -239,21 +239,32 @@ class Store:
         with self.session() as s:
             return dict(s.exec(select(DocumentRecord.doc_id, DocumentRecord.version)).all())
 
-    def snapshot(self) -> tuple[list[tuple[Document, str]], list[StoredChunk]]:
-        """Every (document, version) and every chunk record (in id order), read in one session.
+    def documents(self, doc_ids: Iterable[str] | None = None) -> dict[str, tuple[Document, str]]:
+        """doc_id -> (document, version) of these stored documents (default: all of them), in
+        doc_id order; ids not stored are left out."""
+        query = select(DocumentRecord.data, DocumentRecord.version)
+        with self.session() as s:
+            if doc_ids is None:
+                rows = list(s.exec(query).all())
+            else:
+                wanted = list(dict.fromkeys(doc_ids))
+                rows = [
+                    row
+                    for i in range(0, len(wanted), 500)
+                    for row in s.exec(
+                        query.where(col(DocumentRecord.doc_id).in_(wanted[i : i + 500]))
+                    ).all()
+                ]
+        documents = (Document.from_dict(json.loads(data)) for data, _ in rows)
+        found = {d.doc_id: (d, version) for d, (_, version) in zip(documents, rows, strict=True)}
+        return dict(sorted(found.items()))
 
-        Only the writer changes either, and it holds the writer's lock while it reads this.
-        """
+    def chunk_records(self) -> list[StoredChunk]:
+        """Every chunk record, in id order (plain values: tens of thousands are read at once)."""
         columns = [getattr(ChunkRecord, f.name) for f in fields(StoredChunk)]
         with self.session() as s:
-            documents = s.exec(
-                select(DocumentRecord.data, DocumentRecord.version).order_by(DocumentRecord.doc_id)
-            ).all()
-            chunks = s.exec(select(*columns).order_by(col(ChunkRecord.id))).all()
-            return (
-                [(Document.from_dict(json.loads(data)), version) for data, version in documents],
-                [StoredChunk(*row) for row in chunks],
-            )
+            rows = s.exec(select(*columns).order_by(col(ChunkRecord.id))).all()
+            return [StoredChunk(*row) for row in rows]
 
     def replace_document(self, document: Document, chunks: Iterable[Chunk], version: str) -> None:
         """Put `document` and its chunks in place of any older version, in one transaction.

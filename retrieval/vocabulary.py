@@ -42,14 +42,24 @@ class Vocabulary:
     words: list[str]
     vectors: np.ndarray  # (n, dim) float32, normalised
     counts: Counter[str] = field(default_factory=Counter)  # every word's count, rare ones too
+    #: word -> stem of every word used at least MIN_COUNT times (what an update re-reads)
+    common: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(
         cls, texts: Sequence[str], embed: Callable[[list[str]], np.ndarray], dimension: int
     ) -> Vocabulary:
         """The words of `texts` used at least `MIN_COUNT` times, each stem by its commonest
-        form, embedded with `embed`."""
-        return cls.of_counts(word_counts(texts), embed, dimension)
+        form (ties: the first alphabetically), embedded with `embed`; commonest first."""
+        counts = word_counts(texts)
+        listed = [w for w, n in counts.items() if n >= MIN_COUNT]
+        common = dict(zip(listed, stem(listed), strict=True))
+        form: dict[str, str] = {}
+        for word in sorted(listed, key=lambda w: (-counts[w], w)):
+            form.setdefault(common[word], word)
+        forms = list(form.values())
+        vectors = embed(forms) if forms else np.zeros((0, dimension), dtype=np.float32)
+        return cls(list(form), forms, vectors, counts, common)
 
     def updated(
         self,
@@ -57,42 +67,58 @@ class Vocabulary:
         added: Sequence[str],
         embed: Callable[[list[str]], np.ndarray],
     ) -> Vocabulary:
-        """This vocabulary without the words of the texts `removed` and with those of `added`:
-        only a form it does not hold yet is embedded."""
+        """This vocabulary without the words of the texts `removed` and with those of `added`,
+        as `build` would make it: only the stems of words whose count changed are looked at,
+        and only a form it does not hold yet is embedded. New stems come last."""
+        delta = word_counts(added)
+        delta.subtract(word_counts(removed))
+        changed = [w for w, n in delta.items() if n]
         counts = self.counts.copy()
-        counts.subtract(word_counts(removed))
-        counts.update(word_counts(added))
-        return self.of_counts(+counts, embed, self.vectors.shape[1], self)
-
-    @classmethod
-    def of_counts(
-        cls,
-        counts: Counter[str],
-        embed: Callable[[list[str]], np.ndarray],
-        dimension: int,
-        previous: Vocabulary | None = None,
-    ) -> Vocabulary:
-        """The vocabulary of `counts`; the forms `previous` holds keep their vector and stem."""
-        row_of = {word: row for row, word in enumerate(previous.words)} if previous else {}
-        stems = dict(zip(previous.words, previous.stems, strict=True)) if previous else {}
-        # commonest first, ties alphabetically: the same forms however the counts came about
-        common = sorted(
-            (w for w, n in counts.items() if n >= MIN_COUNT), key=lambda w: (-counts[w], w)
+        counts.update(delta)
+        common = dict(self.common) if self.common or not self.counts else self._stemmed()
+        before = {w: common[w] for w in changed if w in common}
+        for word in changed:
+            if counts[word] <= 0:
+                del counts[word]
+            if counts[word] < MIN_COUNT:
+                common.pop(word, None)
+        unstemmed = [w for w in changed if counts[w] >= MIN_COUNT and w not in common]
+        common.update(zip(unstemmed, stem(unstemmed), strict=True))
+        affected = set(before.values()) | {common[w] for w in changed if w in common}
+        members: dict[str, list[str]] = {s: [] for s in affected}
+        for word, word_stem in common.items():
+            if word_stem in affected:
+                members[word_stem].append(word)
+        row_of = {s: row for row, s in enumerate(self.stems)}
+        words, keep = list(self.words), np.ones(len(self.stems), dtype=bool)
+        renamed: dict[int, str] = {}
+        appended: list[tuple[str, str]] = []
+        for word_stem, candidates in members.items():
+            form = min(candidates, key=lambda w: (-counts[w], w)) if candidates else None
+            row = row_of.get(word_stem)
+            if row is None:
+                if form is not None:
+                    appended.append((word_stem, form))
+            elif form is None:
+                keep[row] = False
+            elif form != words[row]:
+                renamed[row] = words[row] = form
+        new = list(renamed.values()) + [form for _, form in appended]
+        vectors = embed(new) if new else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
+        kept = np.array(self.vectors, dtype=np.float32)  # a copy: the previous one stays as it was
+        kept[list(renamed)] = vectors[: len(renamed)]
+        return Vocabulary(
+            [s for s, k in zip(self.stems, keep, strict=True) if k] + [s for s, _ in appended],
+            [w for w, k in zip(words, keep, strict=True) if k] + [f for _, f in appended],
+            np.concatenate([kept[keep], vectors[len(renamed) :]]),
+            counts,
+            common,
         )
-        unstemmed = [w for w in common if w not in stems]
-        stems.update(zip(unstemmed, stem(unstemmed), strict=True))
-        form: dict[str, str] = {}
-        for word in common:
-            form.setdefault(stems[word], word)  # the commonest form wins
-        forms = list(form.values())
-        rows = np.array([row_of.get(w, -1) for w in forms], dtype=np.int64)
-        vectors = np.empty((len(forms), dimension), dtype=np.float32)
-        if previous is not None:
-            vectors[rows >= 0] = previous.vectors[rows[rows >= 0]]
-        new = [w for w, row in zip(forms, rows, strict=True) if row < 0]
-        if new:
-            vectors[rows < 0] = embed(new)
-        return cls(list(form), forms, vectors, counts)
+
+    def _stemmed(self) -> dict[str, str]:
+        """`common` of a vocabulary saved without it."""
+        listed = [w for w, n in self.counts.items() if n >= MIN_COUNT]
+        return dict(zip(listed, stem(listed), strict=True))
 
     def nearest(self, vectors: np.ndarray) -> list[list[tuple[str, float]]]:
         """For each (normalised) word vector, the corpus stems at least `MIN_SIMILARITY` near."""

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from sqlmodel import func, select
 
-from retrieval import ingest
+from retrieval import calibration, ingest
+from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.generation import Generations
@@ -22,6 +23,7 @@ from retrieval.writer import writing
 from tests.conftest import SHARED
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BUNDLED = Path(__file__).parents[1] / "corpus"
 LIMBURG = SHARED / "corpora/kamervragen-limburg/questions.csv"
 RIJKSOVERHEID = SHARED / "corpora/rijksoverheid-vac/vacs_bzk.csv"
 
@@ -184,8 +186,8 @@ def test_large_index_is_updated_in_place(
     store = Store(settings.sqlalchemy_url)
     with writing(settings, store, embedder) as writer:  # replaces the first document's rows
         writer.add([str(FIXTURES / "ah-tk-20232024-901.xml")], lambda p: parse_file(Path(p)))
-    documents, records = store.snapshot()
-    texts = {document.doc_id: document.text for document, _ in documents}
+    records = store.chunk_records()
+    texts = {doc_id: document.text for doc_id, (document, _) in store.documents().items()}
     chunks = [r.to_chunk(texts[r.doc_id]) for r in records]
     generations = Generations(settings.index_dir)
     previous = generations.load(generations.current() or "").bundle
@@ -225,6 +227,36 @@ def test_an_update_in_place_writes_only_its_new_sentence_vectors(
     assert first.name in [p.name for p in segments.iterdir()]  # the generation before holds it
     add_files(settings, embedder, "ah-tk-20092010-1234.xml")
     assert first.name not in [p.name for p in segments.iterdir()]
+
+
+def test_an_update_reads_only_the_documents_it_changes(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing an added document parses that document alone, from the database or the
+    generation's files (declining is recalibrated from all of them only after many changes);
+    the generation it saves reads back as one loaded whole."""
+    monkeypatch.setattr(ingest, "INCREMENTAL_MIN_CHUNKS", 1)
+    monkeypatch.setattr(calibration, "RECALIBRATE_CHANGED", 1.0)
+    settings = Settings(data_dir=tmp_path, corpus_dirs=[])
+    add_files(settings, embedder, "kv-tk-2024Z00001.xml", "ah-tk-20092010-1234.xml")
+    parsed: list[str] = []
+    from_dict = Document.from_dict.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Document], data: dict[str, object]) -> Document:
+        document = from_dict(cls, data)
+        parsed.append(document.doc_id)
+        return document
+
+    store = Store(settings.sqlalchemy_url)
+    with writing(settings, store, embedder) as writer:
+        writer.add([str(BUNDLED / "kv-tk-2022Z04503.txt")], lambda p: parse_file(Path(p)))
+        with monkeypatch.context() as patched:
+            patched.setattr(Document, "from_dict", classmethod(counted))
+            saved = writer.publish()
+    assert parsed == ["kv-tk-2022Z04503"]
+    whole = Generations(settings.index_dir).load(saved.name)
+    assert dict(saved.documents) == whole.documents and len(whole.documents) == 3
+    assert list(saved.chunks) == whole.chunks
 
 
 # --- who may replace a stored document ------------------------------------------------------
@@ -325,7 +357,7 @@ def test_every_limburg_and_rijksoverheid_text_is_its_own_document(
     report = add_paths(store, settings, paths)
     assert report.failed == {}
     assert len(report.added) == len(set(report.added)) == len(paths) == 261
-    stored = {d.source_file: d for d, _ in store.snapshot()[0]}
+    stored = {d.source_file: d for d, _ in store.documents().values()}
     assert len(stored) == 261
     # a Kamervraag (question PDF) and the separate answer (DOCX) of it are two documents
     question = stored[str(folder.resolve() / "De_ontkoppeling_van_ontwikkelingshulp.pdf.txt")]

@@ -144,7 +144,7 @@ def test_sync_adds_merges_and_reports_failures(settings: Settings) -> None:
     assert "timed out" in report.failed["kv-tk-2024Z00502"]
     assert "malformed XML" in report.failed["kv-tk-2024Z00503"]
     assert Handler.hits["/kv-tk-2024Z00500.xml"] == 2  # one retry, then give up
-    [(document, _)], _ = store.snapshot()
+    [(document, _)] = store.documents().values()
     assert document.doc_id == "kv-tk-2024Z00001"
     assert set(document.urls) == {"vraag", "antwoord"}
     assert document.section("Vraag 2").answer_heading == "Antwoord 2 en 3"

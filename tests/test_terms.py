@@ -158,5 +158,6 @@ def test_a_vocabulary_updated_holds_the_words_one_built_anew_holds() -> None:
         assert dict(zip(vocabulary.stems, vocabulary.words, strict=True)) == dict(
             zip(anew.stems, anew.words, strict=True)
         )
+        assert (vocabulary.counts, vocabulary.common) == (anew.counts, anew.common)
         for word, vector in zip(vocabulary.words, vocabulary.vectors, strict=True):
             assert np.array_equal(vector, vectors[word])
