@@ -6,7 +6,7 @@ construction; `tests/test_search.py` checks it for every result of every dev que
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +16,7 @@ from retrieval.embedding import Encoder
 from retrieval.index import IndexBundle
 from retrieval.quotes import answering_span
 from retrieval.results import Passage, permalink
+from retrieval.rows import MadeOnDemand
 from retrieval.search import Hit, HybridSearcher, Ranking, model_profile
 from retrieval.sentences import sentence_spans
 from retrieval.settings import Settings
@@ -27,6 +28,25 @@ class ChunkView:
     chunk: Chunk
     document: Document
     section: Section
+
+
+class ChunkViews(MadeOnDemand[ChunkView]):
+    """The chunk, document and section of each index row, made when asked for (see
+    `generation.ChunkRows`)."""
+
+    def __init__(self, chunks: Sequence[Chunk], documents: Mapping[str, Document]) -> None:
+        self._chunks = chunks
+        self._documents = documents
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def _make(self, row: int) -> ChunkView:
+        chunk = self._chunks[row]
+        document = self._documents[chunk.doc_id]
+        section = document.section(chunk.section)
+        assert section is not None  # checked when the generation was loaded
+        return ChunkView(chunk, document, section)
 
 
 def searcher_for(
@@ -50,7 +70,7 @@ def searcher_for(
 
 def compose(
     ranking: Ranking,
-    views: list[ChunkView],
+    views: Sequence[ChunkView],
     bundle: IndexBundle,
     k: int,
     offset: int,

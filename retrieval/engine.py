@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from retrieval.answer import ChunkView, compose, searcher_for
+from retrieval.answer import ChunkView, ChunkViews, compose, searcher_for
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexUnavailable, SettingError
@@ -47,8 +47,9 @@ class _Loaded:
     """One generation, ready to search; replaced whole on reload."""
 
     generation: str
-    documents: dict[str, Document]
-    views: list[ChunkView]
+    documents: Mapping[str, Document]
+    views: Sequence[ChunkView]
+    doc_ids: Sequence[str]  # of each index row
     searcher: HybridSearcher | None  # None while the corpus is empty
     versions: dict[str, str]  # doc_id -> version, as the generation's manifest lists them
     catalog: Catalog  # the documents by index row, for filters
@@ -68,10 +69,10 @@ class _Loaded:
     def answering(self, ranking: Ranking) -> list[Hit]:
         """Each document's best passage that answers on its own evidence, best first."""
         assert self.searcher is not None
-        return one_per_document(answering_hits(self.searcher, ranking), self.views)
+        return one_per_document(answering_hits(self.searcher, ranking), self.doc_ids)
 
     def day(self, row: int) -> date | None:
-        return self.catalog.day(self.views[row].chunk.doc_id)
+        return self.catalog.day(self.doc_ids[row])
 
 
 class Engine:
@@ -143,19 +144,20 @@ class Engine:
                 f"generation {name} was built with the model {generation.model}, not with "
                 f"EMBEDDING_MODEL={self.settings.embedding_model}"
             )
-        views = []
-        for chunk in generation.chunks:
-            document = generation.documents[chunk.doc_id]
-            section = document.section(chunk.section)
-            assert section is not None  # checked when the generation was loaded
-            views.append(ChunkView(chunk, document, section))
+        views = ChunkViews(generation.chunks, generation.documents)
         searcher = None
         if generation.bundle is not None:
             searcher = searcher_for(self.settings, self.embedder, generation.bundle, views)
         self._note_if_behind(name, generation.versions)
-        catalog = Catalog.of(generation.documents, [view.chunk.doc_id for view in views])
+        catalog = Catalog.of(generation.documents, generation.chunks.doc_ids)
         return _Loaded(
-            name, generation.documents, views, searcher, dict(generation.versions), catalog
+            name,
+            generation.documents,
+            views,
+            generation.chunks.doc_ids,
+            searcher,
+            dict(generation.versions),
+            catalog,
         )
 
     def _note_if_behind(self, name: str, versions: dict[str, str]) -> None:

@@ -30,12 +30,15 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
+
+import numpy as np
 
 from retrieval import files
 from retrieval.documents import Chunk, Document, Span
 from retrieval.errors import IndexOutdated, IndexUnavailable
 from retrieval.index import IndexBundle
+from retrieval.rows import MadeOnDemand
 from retrieval.segments import SUFFIX
 from retrieval.settings import Settings
 from retrieval.store import SEEDED, Store
@@ -60,7 +63,7 @@ class Generation:
     model_id: str  # `Embedder.model_id`: query vectors are comparable only under the same one
     versions: dict[str, str]  # doc_id -> version (see `ingest.document_version`)
     documents: Mapping[str, Document]
-    chunks: Sequence[Chunk]  # aligned with the rows of `bundle`
+    chunks: ChunkRows  # aligned with the rows of `bundle`, made when asked for
     bundle: IndexBundle | None  # None when there is nothing to search
 
 
@@ -112,8 +115,9 @@ class Generations:
     def load(self, name: str, mmap: bool = False, lazy: bool = False) -> Generation:
         """The generation with every file checked against its checksum; IndexUnavailable if not.
 
-        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). `lazy` (the
-        writer): documents are parsed, and chunks made, only when asked for; their files are
+        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). Chunks are
+        made when asked for (see `ChunkRows`); each is checked to fit its document now, unless
+        `lazy` (the writer): then documents too are parsed only when asked for, their files
         checked all the same."""
         folder = self.root / name
         manifest = self.manifest(name)
@@ -130,15 +134,17 @@ class Generations:
             )
             rows = json.loads((folder / "chunks.json").read_text())
             chunks = ChunkRows(rows, bundle.chunk_ids if bundle else [], documents)
+            if not lazy:
+                chunks.check()
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexUnavailable(f"generation {name} does not add up ({exc!r})") from exc
-        return self._generation(name, documents, chunks if lazy else list(chunks), bundle)
+        return self._generation(name, documents, chunks, bundle)
 
     def _generation(
         self,
         name: str,
         documents: Mapping[str, Document],
-        chunks: Sequence[Chunk],
+        chunks: ChunkRows,
         bundle: IndexBundle | None,
     ) -> Generation:
         manifest = self.manifest(name)
@@ -372,9 +378,11 @@ class DocumentFiles(Mapping[str, Document]):
         return len(self._entries)
 
 
-class ChunkRows(Sequence[Chunk]):
+class ChunkRows(MadeOnDemand[Chunk]):
     """Chunks made from saved rows (doc_id, section, start, end, context) when asked for, each
-    checked to fit its document."""
+    checked to fit its document. Nothing holds a copy of a chunk's text, and the rows are kept as
+    arrays and shared strings: a million chunks as objects with their texts take a gigabyte, as
+    JSON lists half of one, this way a tenth."""
 
     def __init__(
         self,
@@ -384,29 +392,40 @@ class ChunkRows(Sequence[Chunk]):
     ) -> None:
         if len(rows) != len(chunk_ids):
             raise ValueError(f"{len(rows)} chunks for {len(chunk_ids)} index rows")
-        self._rows = rows
+        shared: dict[str, str] = {}  # one string object for each distinct id, label, context
+        self.doc_ids = [shared.setdefault(row[0], row[0]) for row in rows]
+        self._sections = [shared.setdefault(row[1], row[1]) for row in rows]
+        self._contexts = [shared.setdefault(row[4], row[4]) for row in rows]
+        self._spans = np.array([row[2:4] for row in rows], dtype=np.int64).reshape(-1, 2)
         self._chunk_ids = chunk_ids
         self._documents = documents
         self._labels: dict[str, set[str]] = {}  # doc_id -> its section labels
 
+    def check(self) -> None:
+        """ValueError unless every row fits its document (a section it has, inside its text)."""
+        for i in range(len(self)):
+            self._fits(i)
+
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self.doc_ids)
 
-    def __iter__(self) -> Iterator[Chunk]:
-        return (self[i] for i in range(len(self)))
+    def _make(self, i: int) -> Chunk:
+        document, span = self._fits(i)
+        return Chunk(
+            self._chunk_ids[i],
+            self.doc_ids[i],
+            self._sections[i],
+            span,
+            span.of(document.text),
+            self._contexts[i],
+        )
 
-    @overload
-    def __getitem__(self, i: int) -> Chunk: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[Chunk]: ...
-    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        doc_id, section, start, end, context = self._rows[i]
+    def _fits(self, i: int) -> tuple[Document, Span]:
+        doc_id = self.doc_ids[i]
         document = self._documents[doc_id]
         if doc_id not in self._labels:
             self._labels[doc_id] = {s.label for s in document.sections}
-        if section not in self._labels[doc_id] or end > len(document.text):
+        start, end = self._spans[i].tolist()
+        if self._sections[i] not in self._labels[doc_id] or end > len(document.text):
             raise ValueError(f"chunk {self._chunk_ids[i]} does not fit its document")
-        span = Span(start, end)
-        return Chunk(self._chunk_ids[i], doc_id, section, span, span.of(document.text), context)
+        return document, Span(start, end)

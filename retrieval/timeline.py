@@ -16,7 +16,6 @@ from datetime import date
 
 import numpy as np
 
-from retrieval.answer import ChunkView
 from retrieval.decline import Signals
 from retrieval.filters import SearchFilter
 from retrieval.results import Passage
@@ -40,12 +39,12 @@ def answering_hits(searcher: HybridSearcher, ranking: Ranking) -> list[Hit]:
     ]
 
 
-def one_per_document(hits: Sequence[Hit], views: Sequence[ChunkView]) -> list[Hit]:
-    """The first (best) hit of each document, in the order given."""
+def one_per_document(hits: Sequence[Hit], doc_ids: Sequence[str]) -> list[Hit]:
+    """The first (best) hit of each document, in the order given; `doc_ids`: each index row's."""
     seen: set[str] = set()
     best = []
     for hit in hits:
-        doc_id = views[hit.row].chunk.doc_id
+        doc_id = doc_ids[hit.row]
         if doc_id not in seen:
             seen.add(doc_id)
             best.append(hit)

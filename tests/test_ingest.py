@@ -256,7 +256,11 @@ def test_an_update_reads_only_the_documents_it_changes(
     assert parsed == ["kv-tk-2022Z04503"]
     whole = Generations(settings.index_dir).load(saved.name)
     assert dict(saved.documents) == whole.documents and len(whole.documents) == 3
-    assert list(saved.chunks) == whole.chunks
+    chunks = list(whole.chunks)
+    assert list(saved.chunks) == chunks
+    assert (whole.chunks[-1], whole.chunks[1:3]) == (chunks[-1], chunks[1:3])
+    with pytest.raises(IndexError):
+        whole.chunks[len(chunks)]
 
 
 # --- who may replace a stored document ------------------------------------------------------
