@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from retrieval.documents import Chunk, Document, Section
+from retrieval.documents import Chunk, Document, DocumentInfo, Section
 from retrieval.embedding import Encoder
 from retrieval.index import IndexBundle
 from retrieval.quotes import answering_span
@@ -53,11 +53,10 @@ def searcher_for(
     settings: Settings,
     embedder: Encoder,
     bundle: IndexBundle,
-    views: Sequence[ChunkView],
+    unanswered: np.ndarray,
 ) -> HybridSearcher:
-    """The searcher over one index, knowing which rows are questions still waiting for their
-    answer."""
-    unanswered = np.array([v.section.kind == "question" for v in views], dtype=bool)
+    """The searcher over one index; `unanswered` flags the rows of questions still waiting for
+    their answer (see `unanswered_rows`)."""
     return HybridSearcher(
         embedder,
         bundle,
@@ -66,6 +65,18 @@ def searcher_for(
         unanswered,
         settings.min_confidence,
     )
+
+
+def unanswered_rows(
+    doc_ids: Sequence[str], labels: Sequence[str], documents: Mapping[str, DocumentInfo]
+) -> np.ndarray:
+    """Whether each row (its document and section label) is a question still waiting for its
+    answer."""
+    kinds: dict[str, dict[str, str]] = {}
+    for doc_id in dict.fromkeys(doc_ids):
+        kinds[doc_id] = {s.label: s.kind for s in documents[doc_id].sections}
+    flags = (kinds[d][label] == "question" for d, label in zip(doc_ids, labels, strict=True))
+    return np.fromiter(flags, dtype=bool, count=len(doc_ids))
 
 
 def compose(

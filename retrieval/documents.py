@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from retrieval.links import http_url
@@ -60,11 +60,13 @@ class Section:
 
 
 @dataclass
-class Document:
+class DocumentInfo:
+    """All of a document but its text: what listings and filters read. Nothing is quoted from
+    it (`Document` holds the text)."""
+
     doc_id: str
     doc_type: DocType
     title: str
-    text: str
     sections: list[Section]
     date: str | None = None  # ISO date the document speaks for (answered, sent, published)
     submitted: str | None = None
@@ -89,6 +91,15 @@ class Document:
 
     def section(self, label: str) -> Section | None:
         return next((s for s in self.sections if s.label == label), None)
+
+
+@dataclass
+class Document(DocumentInfo):
+    text: str = field(kw_only=True)  # the cleaned text every Span points into
+
+    def info(self) -> DocumentInfo:
+        """This document without its text (its sections are shared, not copied)."""
+        return DocumentInfo(**{f.name: getattr(self, f.name) for f in fields(DocumentInfo)})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

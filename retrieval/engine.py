@@ -19,8 +19,8 @@ from datetime import date
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from retrieval.answer import ChunkView, ChunkViews, compose, searcher_for
-from retrieval.documents import Document
+from retrieval.answer import ChunkView, ChunkViews, compose, searcher_for, unanswered_rows
+from retrieval.documents import Document, DocumentInfo
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexUnavailable, SettingError
 from retrieval.filters import Catalog, SearchFilter, Selection, Sort
@@ -40,6 +40,10 @@ from retrieval.store import Store
 from retrieval.timeline import Timeline, answering_hits, newest_first, one_per_document
 
 log = logging.getLogger(__name__)
+
+#: Documents a reader holds parsed, the most recently quoted; the others are read from the
+#: generation's files when a passage quotes them (a million chunks' texts take 1.4 GiB).
+DOCUMENTS_KEPT = 256
 
 
 @dataclass(frozen=True)
@@ -138,26 +142,27 @@ class Engine:
         )
 
     def _load(self, name: str) -> _Loaded:
-        generation = self.generations.load(name, mmap=True)
+        generation = self.generations.load(name, mmap=True, kept=DOCUMENTS_KEPT)
         if generation.model_id != self.embedder.model_id:
             raise IndexUnavailable(
                 f"generation {name} was built with the model {generation.model}, not with "
                 f"EMBEDDING_MODEL={self.settings.embedding_model}"
             )
-        views = ChunkViews(generation.chunks, generation.documents)
+        documents, chunks = generation.documents, generation.chunks
+        infos = {doc_id: documents.info(doc_id) for doc_id in documents}
         searcher = None
         if generation.bundle is not None:
-            searcher = searcher_for(self.settings, self.embedder, generation.bundle, views)
+            unanswered = unanswered_rows(chunks.doc_ids, chunks.sections, infos)
+            searcher = searcher_for(self.settings, self.embedder, generation.bundle, unanswered)
         self._note_if_behind(name, generation.versions)
-        catalog = Catalog.of(generation.documents, generation.chunks.doc_ids)
         return _Loaded(
             name,
-            generation.documents,
-            views,
-            generation.chunks.doc_ids,
+            documents,
+            ChunkViews(chunks, documents),
+            chunks.doc_ids,
             searcher,
             dict(generation.versions),
-            catalog,
+            Catalog.of(infos, chunks.doc_ids),
         )
 
     def _note_if_behind(self, name: str, versions: dict[str, str]) -> None:
@@ -323,9 +328,12 @@ class Engine:
         """Load the generation another process saved since, if it is time to look."""
         self._follow_other_processes()
 
-    def documents(self) -> list[Document]:
+    def documents(self) -> list[DocumentInfo]:
+        """Every document of the generation served, newest first, without its text (see
+        `document` for that)."""
         self._follow_other_processes()
-        return sorted(self._loaded.documents.values(), key=lambda d: d.date or "", reverse=True)
+        infos = self._loaded.catalog.documents.values()
+        return sorted(infos, key=lambda d: d.date or "", reverse=True)
 
     def document(self, doc_id: str) -> Document | None:
         return self._loaded.documents.get(doc_id)

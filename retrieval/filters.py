@@ -27,7 +27,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from retrieval.documents import DocType, Document
+from retrieval.documents import DocType, DocumentInfo
 from retrieval.errors import QuestionError
 
 DOC_TYPES: tuple[str, ...] = get_args(DocType)
@@ -147,7 +147,7 @@ class SearchFilter:
             self.until is None or day <= self.until
         )
 
-    def matches_source(self, document: Document) -> bool:
+    def matches_source(self, document: DocumentInfo) -> bool:
         """Type, ministry and person: everything but the date."""
         if self.types and document.doc_type not in self.types:
             return False
@@ -192,7 +192,7 @@ CACHED_SELECTIONS = 256
 class Catalog:
     """The documents of one generation, by index row: what filters are computed from."""
 
-    documents: Mapping[str, Document]
+    documents: Mapping[str, DocumentInfo]  # all of each document but its text
     row_doc: np.ndarray  # document number of each index row
     doc_ids: list[str]
     days: list[date | None]  # by document number
@@ -200,7 +200,7 @@ class Catalog:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def of(cls, documents: Mapping[str, Document], row_doc_ids: Sequence[str]) -> Catalog:
+    def of(cls, documents: Mapping[str, DocumentInfo], row_doc_ids: Sequence[str]) -> Catalog:
         doc_ids = list(documents)
         number = {doc_id: i for i, doc_id in enumerate(doc_ids)}
         rows = np.fromiter((number[d] for d in row_doc_ids), dtype=np.int64, count=len(row_doc_ids))

@@ -20,6 +20,7 @@ loaded the new one back, and keeps the one before it for readers still loading t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from retrieval import files
-from retrieval.documents import Chunk, Document, Span
+from retrieval.documents import Chunk, Document, DocumentInfo, Span
 from retrieval.errors import IndexOutdated, IndexUnavailable
 from retrieval.index import IndexBundle
 from retrieval.rows import MadeOnDemand
@@ -62,7 +63,7 @@ class Generation:
     model: str  # EMBEDDING_MODEL the vectors were made with
     model_id: str  # `Embedder.model_id`: query vectors are comparable only under the same one
     versions: dict[str, str]  # doc_id -> version (see `ingest.document_version`)
-    documents: Mapping[str, Document]
+    documents: DocumentFiles
     chunks: ChunkRows  # aligned with the rows of `bundle`, made when asked for
     bundle: IndexBundle | None  # None when there is nothing to search
 
@@ -112,21 +113,22 @@ class Generations:
             raise IndexOutdated(f"generation {name} was written by an older vraagbaak")
         return manifest
 
-    def load(self, name: str, mmap: bool = False, lazy: bool = False) -> Generation:
+    def load(
+        self, name: str, mmap: bool = False, kept: int | None = None, fitted: bool = True
+    ) -> Generation:
         """The generation with every file checked against its checksum; IndexUnavailable if not.
 
-        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). Chunks are
-        made when asked for (see `ChunkRows`); each is checked to fit its document now, unless
-        `lazy` (the writer): then documents too are parsed only when asked for, their files
-        checked all the same."""
+        `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). Documents
+        are parsed when asked for and `kept` of them held once parsed (None: all; see
+        `DocumentFiles`); chunks are made when asked for (see `ChunkRows`). `fitted`: every chunk
+        is checked now to fit its document, which parses every document once; the writer, which
+        reads only the documents that changed, leaves that to the readers."""
         folder = self.root / name
         manifest = self.manifest(name)
         try:
             self._check_files(name, manifest)
-            files_of = DocumentFiles(self, manifest["documents"])
-            if lazy:
-                files_of.check()
-            documents = files_of if lazy else dict(files_of)
+            documents = DocumentFiles(self, manifest["documents"], kept=kept)
+            documents.check()
             bundle = (
                 IndexBundle.read(folder, self.segments_dir, manifest["index"], mmap)
                 if manifest["index"]
@@ -134,7 +136,7 @@ class Generations:
             )
             rows = json.loads((folder / "chunks.json").read_text())
             chunks = ChunkRows(rows, bundle.chunk_ids if bundle else [], documents)
-            if not lazy:
+            if fitted:
                 chunks.check()
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexUnavailable(f"generation {name} does not add up ({exc!r})") from exc
@@ -143,7 +145,7 @@ class Generations:
     def _generation(
         self,
         name: str,
-        documents: Mapping[str, Document],
+        documents: DocumentFiles,
         chunks: ChunkRows,
         bundle: IndexBundle | None,
     ) -> Generation:
@@ -266,7 +268,7 @@ class Generations:
         rows: Sequence[Sequence[Any]],
         bundle: IndexBundle | None,
     ) -> Generation:
-        """The generation `save` just wrote, as `load(lazy=True)` gives it, without checking it
+        """The generation `save` just wrote, as `load(fitted=False)` gives it, without checking it
         again; of `documents`, those it holds are not read back."""
         files_of = DocumentFiles(self, self.manifest(name)["documents"], documents)
         chunks = ChunkRows(rows, bundle.chunk_ids if bundle else [], files_of)
@@ -346,19 +348,21 @@ def changed_documents(before: dict[str, str], after: dict[str, str]) -> int:
 
 class DocumentFiles(Mapping[str, Document]):
     """A generation's documents (doc_id -> Document), each read from its file, and checked,
-    when first asked for; `given` ones (the writer's, from the database) are not read."""
+    when asked for. `kept`: how many parsed documents are held, the most recently used (None:
+    every one asked for); `given` ones (the writer's, from the database) are not read."""
 
     def __init__(
         self,
         generations: Generations,
         entries: dict[str, list[str]],
         given: Mapping[str, Document] | None = None,
+        kept: int | None = None,
     ) -> None:
         self._generations = generations
         self._entries = entries  # doc_id -> [version, digest]
-        self._read: dict[str, Document] = {
-            doc_id: document for doc_id, document in (given or {}).items() if doc_id in entries
-        }
+        self._given = {doc_id: d for doc_id, d in (given or {}).items() if doc_id in entries}
+        self._parsed = functools.lru_cache(maxsize=kept)(self._parse)
+        self._infos = {doc_id: document.info() for doc_id, document in self._given.items()}
 
     def check(self) -> None:
         """Every document file against its checksum, none of them parsed."""
@@ -366,10 +370,24 @@ class DocumentFiles(Mapping[str, Document]):
             self._generations._check_shared(f"{DOCUMENTS}/{version}.json", digest)
 
     def __getitem__(self, doc_id: str) -> Document:
-        if doc_id not in self._read:
-            version, digest = self._entries[doc_id]
-            self._read[doc_id] = self._generations._document(version, digest)
-        return self._read[doc_id]
+        given = self._given.get(doc_id)
+        if given is not None:
+            return given
+        if doc_id not in self._entries:
+            raise KeyError(doc_id)
+        return self._parsed(doc_id)
+
+    def info(self, doc_id: str) -> DocumentInfo:
+        """All of the document but its text: held for every document once it is parsed."""
+        if doc_id not in self._infos:
+            self[doc_id]
+        return self._infos[doc_id]
+
+    def _parse(self, doc_id: str) -> Document:
+        version, digest = self._entries[doc_id]
+        document = self._generations._document(version, digest)
+        self._infos[doc_id] = document.info()
+        return document
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
@@ -394,7 +412,7 @@ class ChunkRows(MadeOnDemand[Chunk]):
             raise ValueError(f"{len(rows)} chunks for {len(chunk_ids)} index rows")
         shared: dict[str, str] = {}  # one string object for each distinct id, label, context
         self.doc_ids = [shared.setdefault(row[0], row[0]) for row in rows]
-        self._sections = [shared.setdefault(row[1], row[1]) for row in rows]
+        self.sections = [shared.setdefault(row[1], row[1]) for row in rows]
         self._contexts = [shared.setdefault(row[4], row[4]) for row in rows]
         self._spans = np.array([row[2:4] for row in rows], dtype=np.int64).reshape(-1, 2)
         self._chunk_ids = chunk_ids
@@ -414,7 +432,7 @@ class ChunkRows(MadeOnDemand[Chunk]):
         return Chunk(
             self._chunk_ids[i],
             self.doc_ids[i],
-            self._sections[i],
+            self.sections[i],
             span,
             span.of(document.text),
             self._contexts[i],
@@ -426,6 +444,6 @@ class ChunkRows(MadeOnDemand[Chunk]):
         if doc_id not in self._labels:
             self._labels[doc_id] = {s.label for s in document.sections}
         start, end = self._spans[i].tolist()
-        if self._sections[i] not in self._labels[doc_id] or end > len(document.text):
+        if self.sections[i] not in self._labels[doc_id] or end > len(document.text):
             raise ValueError(f"chunk {self._chunk_ids[i]} does not fit its document")
         return document, Span(start, end)

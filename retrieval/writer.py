@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from retrieval.answer import ChunkView, searcher_for
+from retrieval.answer import ChunkViews, searcher_for, unanswered_rows
 from retrieval.calibration import calibrate, reusable
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
@@ -156,7 +156,7 @@ class Writer:
             log.info("Building the search index for the first time")
         else:
             try:
-                current = generations.load(current_name, lazy=True)
+                current = generations.load(current_name, fitted=False)
             except IndexOutdated as why:
                 log.info("Rebuilding the search index: %s", why)
             except IndexUnavailable as why:
@@ -219,13 +219,11 @@ class Writer:
                     kept["documents"],
                 )
             else:
-                views = [
-                    ChunkView(c, documents[c.doc_id], documents[c.doc_id].section(c.section))  # type: ignore[arg-type]
-                    for c in chunks
-                ]
+                views = ChunkViews(chunks, documents)
+                unanswered = unanswered_rows(chunks.doc_ids, chunks.sections, documents)
                 cached = CachedEmbedder(self.store, self.embedder)
                 bundle.decline = calibrate(
-                    searcher_for(self.settings, cached, bundle, views), views
+                    searcher_for(self.settings, cached, bundle, unanswered), views
                 )
                 bundle.calibration = {
                     "documents": len(versions),

@@ -86,7 +86,9 @@ def note(number: int) -> str:
 def answers_every_document(engine: Engine) -> int:
     """How many of the engine's documents its own question finds first."""
     answered = 0
-    for document in engine.documents():
+    for info in engine.documents():
+        document = engine.document(info.doc_id)
+        assert document is not None
         number = int(re.search(r"Daarom (\d+)\.", document.text)[1])  # type: ignore[index]
         result = engine.search(f"Waarom {number}?")
         answered += bool(result.results) and result.results[0].doc_id == document.doc_id

@@ -115,8 +115,7 @@ def test_full_section_is_split_into_valid_messages() -> None:
     text = f"Vraag 1\nWat <is> het beleid?\n{answer}"
     body = Span(text.index(answer), len(text))
     document = Document(
-        "doc", "kamervraag", "Titel", text,
-        [Section("Vraag 1", "qa", body, Span(8, 28))],
+        "doc", "kamervraag", "Titel", [Section("Vraag 1", "qa", body, Span(8, 28))], text=text,
     )  # fmt: skip
     quote = "Zin 3 over export & <controle>."
     shown = passage(answer, quote, span=body)
@@ -166,7 +165,7 @@ def test_only_web_urls_become_links_in_messages_and_buttons() -> None:
 
 def test_sources_list_links_only_web_urls() -> None:
     document = Document(
-        "doc", "kamervraag", "Titel", "Tekst.", [Section("Vraag 1", "qa", Span(0, 6))],
+        "doc", "kamervraag", "Titel", [Section("Vraag 1", "qa", Span(0, 6))], text="Tekst.",
         urls={"vraag": HOSTILE_URL},
     )  # fmt: skip
     markup = "".join(sources_html("nl", [document]))

@@ -146,7 +146,7 @@ def quoted_pieces(markup: str) -> list[str]:
 
 
 def assert_verbatim(markup: str, engine: Engine) -> None:
-    texts = [d.text for d in engine.documents()]
+    texts = [engine.document(d.doc_id).text for d in engine.documents()]  # type: ignore[union-attr]
     pieces = quoted_pieces(markup)
     assert pieces
     for piece in pieces:

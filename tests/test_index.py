@@ -12,6 +12,7 @@ import faiss
 import numpy as np
 import pytest
 
+from retrieval import engine as engine_module
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
 from retrieval.errors import IndexUnavailable
@@ -141,6 +142,26 @@ def test_a_damaged_document_file_is_refused_too(built: Settings, embedder: Embed
     document_file.write_text(document_file.read_text().replace("minister", "ministre"))
     with pytest.raises(IndexUnavailable, match=r"document file .* does not match its checksum"):
         Engine(built, embedder=embedder)
+
+
+def test_a_reader_holding_one_document_reads_the_others_back_from_their_files(
+    indexed: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader holds few documents parsed and lists them without their text; a passage from
+    another is read again from the generation's file: the same passages as a reader holding
+    them all."""
+    settings = Settings(data_dir=indexed)
+    holding_all = Engine(settings, embedder=embedder)
+    monkeypatch.setattr(engine_module, "DOCUMENTS_KEPT", 1)
+    holding_one = Engine(settings, embedder=embedder)
+    questions = ["Wat is spyware?", "Exportvergunningen surveillance Oezbekistan", ADDED_QUESTION]
+    for question in questions:
+        first, second = (e.search(question, keep_declined=True) for e in (holding_all, holding_one))
+        assert second.results and second.results == first.results
+    listed = holding_one.documents()
+    assert len(listed) == 5 and not any(hasattr(info, "text") for info in listed)
+    document = holding_one.document(listed[-1].doc_id)
+    assert document is not None and document.info() == listed[-1] and document.text
 
 
 def test_a_reader_keeps_the_last_good_generation_when_the_newer_one_is_damaged(

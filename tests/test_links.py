@@ -69,7 +69,7 @@ def test_html_page_keeps_only_a_web_canonical_url() -> None:
 def test_stored_documents_link_only_web_urls() -> None:
     """Stored before the parsers checked, or named in a manifest: checked on the way out."""
     document = Document(
-        "doc", "kamervraag", "Titel", "Tekst.", [Section("Vraag 1", "qa", Span(0, 6))],
+        "doc", "kamervraag", "Titel", [Section("Vraag 1", "qa", Span(0, 6))], text="Tekst.",
         urls={"antwoord": "javascript:alert(1)", "vraag": "https://example.org/vraag"},
     )  # fmt: skip
     assert document.links == {"vraag": "https://example.org/vraag"}

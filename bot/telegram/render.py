@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from telegram.constants import MessageLimit
 
 from bot.telegram.texts import MONTHS, Lang, text
-from retrieval.documents import Document, Section
+from retrieval.documents import Document, DocumentInfo, Section
 from retrieval.filters import SearchFilter
 from retrieval.results import Passage, SearchResult
 from retrieval.timeline import Timeline
@@ -192,7 +192,7 @@ def card_html(passage: Passage, lang: Lang) -> str:
 
 
 def not_found_html(
-    lang: Lang, documents: Sequence[Document], result: SearchResult | None = None
+    lang: Lang, documents: Sequence[DocumentInfo], result: SearchResult | None = None
 ) -> str:
     if result is not None and result.filters:
         view = view_html(result.filters, lang, result.undated_excluded)
@@ -241,7 +241,7 @@ def alert_html(topic: str, passage: Passage, lang: Lang) -> str:
     return _fitted(passage, lang, before=text(lang, "alert_header", topic=esc(topic)) + "\n")
 
 
-def help_html(lang: Lang, documents: Sequence[Document], username: str) -> str:
+def help_html(lang: Lang, documents: Sequence[DocumentInfo], username: str) -> str:
     return text(
         lang,
         "help",
@@ -255,7 +255,7 @@ def about_html(lang: Lang) -> str:
     return text(lang, "about")
 
 
-def sources_html(lang: Lang, documents: Sequence[Document]) -> list[str]:
+def sources_html(lang: Lang, documents: Sequence[DocumentInfo]) -> list[str]:
     """The corpus, one document per entry with date and link; split into messages."""
     entries = [text(lang, "sources_header", n=len(documents))]
     for number, doc in enumerate(documents, 1):
