@@ -74,7 +74,9 @@ def unanswered_rows(
     answer."""
     kinds: dict[str, dict[str, str]] = {}
     for doc_id in dict.fromkeys(doc_ids):
-        kinds[doc_id] = {s.label: s.kind for s in documents[doc_id].sections}
+        kinds[doc_id] = {}
+        for section in documents[doc_id].sections:  # a repeated label means its first section
+            kinds[doc_id].setdefault(section.label, section.kind)
     flags = (kinds[d][label] == "question" for d, label in zip(doc_ids, labels, strict=True))
     return np.fromiter(flags, dtype=bool, count=len(doc_ids))
 
