@@ -182,7 +182,7 @@ def build(folder: Path, chunks: int, embedder: Embedder) -> None:
         vocabulary=vocabulary,
         calibration={"documents": documents, "changed": 0, "profile": profile.key},
     )
-    rows = [[r.doc_id, r.section, r.start, r.end, r.context] for r in records]
+    rows = [r.row for r in records]
     log("saving the generation")
     Generations(settings.index_dir).save(
         DEFAULT_MODEL, embedder.model_id, versions, by_id, rows, bundle

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Column, LargeBinary, Text, delete, inspect, text
@@ -27,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, col, create_engine, select
 
-from retrieval.documents import Chunk, Document, Span
+from retrieval.documents import Chunk, Document
 from retrieval.errors import SettingError
 
 log = logging.getLogger(__name__)
@@ -79,11 +80,10 @@ class StoredChunk:
     context: str
     content_hash: str
 
-    def to_chunk(self, document_text: str) -> Chunk:
-        span = Span(self.start, self.end)
-        return Chunk(
-            self.chunk_id, self.doc_id, self.section, span, span.of(document_text), self.context
-        )
+    @property
+    def row(self) -> list[Any]:
+        """The chunk as a generation saves it (see `generation.ChunkRows`)."""
+        return [self.doc_id, self.section, self.start, self.end, self.context]
 
 
 class EmbeddingRecord(SQLModel, table=True):

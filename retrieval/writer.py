@@ -187,7 +187,7 @@ class Writer:
         documents: Mapping[str, Document] = (
             ChainMap(fresh, current.documents) if current else fresh  # type: ignore[arg-type]
         )
-        rows = [[r.doc_id, r.section, r.start, r.end, r.context] for r in records]
+        rows = [r.row for r in records]
         chunks = ChunkRows(rows, [r.chunk_id for r in records], documents)
 
         started = time.perf_counter()

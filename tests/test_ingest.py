@@ -14,7 +14,7 @@ from retrieval import calibration, ingest
 from retrieval.documents import Document
 from retrieval.embedding import Embedder
 from retrieval.engine import Engine
-from retrieval.generation import Generations
+from retrieval.generation import ChunkRows, Generations
 from retrieval.parsing import ParseError, parse_bytes, parse_file
 from retrieval.settings import Settings
 from retrieval.sources.batch import add_each
@@ -187,8 +187,8 @@ def test_large_index_is_updated_in_place(
     with writing(settings, store, embedder) as writer:  # replaces the first document's rows
         writer.add([str(FIXTURES / "ah-tk-20232024-901.xml")], lambda p: parse_file(Path(p)))
     records = store.chunk_records()
-    texts = {doc_id: document.text for doc_id, (document, _) in store.documents().items()}
-    chunks = [r.to_chunk(texts[r.doc_id]) for r in records]
+    documents = {doc_id: document for doc_id, (document, _) in store.documents().items()}
+    chunks = ChunkRows([r.row for r in records], [r.chunk_id for r in records], documents)
     generations = Generations(settings.index_dir)
     previous = generations.load(generations.current() or "").bundle
     assert previous is not None
