@@ -121,14 +121,14 @@ class Generations:
         `mmap`: its large index files are mapped read-only (see `IndexBundle.read`). Documents
         are parsed when asked for and `kept` of them held once parsed (None: all; see
         `DocumentFiles`); chunks are made when asked for (see `ChunkRows`). `fitted`: every chunk
-        is checked now to fit its document, which parses every document once; the writer, which
-        reads only the documents that changed, leaves that to the readers."""
+        is checked now to fit its document, which parses every document with chunks once (and
+        so checks its file); the writer, which reads only the documents that changed, leaves
+        that to the readers."""
         folder = self.root / name
         manifest = self.manifest(name)
         try:
             self._check_files(name, manifest)
             documents = DocumentFiles(self, manifest["documents"], kept=kept)
-            documents.check()
             bundle = (
                 IndexBundle.read(folder, self.segments_dir, manifest["index"], mmap)
                 if manifest["index"]
@@ -137,7 +137,8 @@ class Generations:
             rows = json.loads((folder / "chunks.json").read_text())
             chunks = ChunkRows(rows, bundle.chunk_ids if bundle else [], documents)
             if fitted:
-                chunks.check()
+                chunks.check()  # reads, and so checks, the file of every document with chunks
+            documents.check()
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexUnavailable(f"generation {name} does not add up ({exc!r})") from exc
         return self._generation(name, documents, chunks, bundle)
@@ -365,9 +366,11 @@ class DocumentFiles(Mapping[str, Document]):
         self._infos = {doc_id: document.info() for doc_id, document in self._given.items()}
 
     def check(self) -> None:
-        """Every document file against its checksum, none of them parsed."""
-        for version, digest in self._entries.values():
-            self._generations._check_shared(f"{DOCUMENTS}/{version}.json", digest)
+        """The file of every document not read (nor given) yet against its checksum, none of
+        them parsed: a document read was checked as it was read."""
+        for doc_id, (version, digest) in self._entries.items():
+            if doc_id not in self._infos:
+                self._generations._check_shared(f"{DOCUMENTS}/{version}.json", digest)
 
     def __getitem__(self, doc_id: str) -> Document:
         given = self._given.get(doc_id)
